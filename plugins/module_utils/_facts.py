@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Gather the ``apache`` facts: build, MPM, modules, limits, processes.
+
+PRIVATE to the collection: this is not a public API and may change at any time.
+
+:func:`apache_facts` takes two callables, so it runs the same on a host and in unit tests
+that replay captured output: ``run(argv) -> (rc, stdout, stderr)`` and
+``find_bin(name) -> path or None``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _config
+from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
+from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
+
+# Process names of the Apache parent and children, per layout (comm is cut at 15 chars).
+PROCESS_NAMES = {
+    'debian': ('apache2',),
+    'redhat': ('httpd',),
+    'suse': ('httpd-prefork', 'httpd-worker', 'httpd-event', 'httpd'),
+    'source': ('httpd',),
+}
+
+
+def _first(find_bin, names):
+    for name in names:
+        path = find_bin(name)
+        if path:
+            return path
+    return None
+
+
+def _runner(layout, binary, ctl):
+    """Debian's apache2 needs envvars, which only apache2ctl sources; SUSE's apache2ctl picks
+    the binary of the configured MPM. Elsewhere the binary itself is the most direct."""
+    if layout in ('debian', 'suse') and ctl:
+        return ctl
+    return binary or ctl
+
+
+def locate(find_bin, sysroot='/', binary=None):
+    """Find the layout, binary, control script and service, without running anything."""
+    layout = _layout.detect(sysroot)
+    if binary and layout is None:
+        layout = 'source'
+    if layout is None:
+        return None
+    info = _layout.LAYOUTS[layout]
+    binary = binary or _first(find_bin, info['binary'])
+    ctl = None
+    if binary and layout == 'source':
+        sibling = os.path.join(os.path.dirname(binary), 'apachectl')
+        ctl = sibling if os.path.exists(sibling) else None
+    ctl = ctl or _first(find_bin, info['ctl'])
+    if not binary and not ctl:
+        return None
+    return {'layout': layout, 'binary': binary, 'ctl': ctl, 'service': info['service'],
+            'runner': _runner(layout, binary, ctl)}
+
+
+def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig):
+    static_mpms = [_config.module_id_from_source(src) for src in compiled_in
+                   if _mpm.mpm_of_module(_config.module_id_from_source(src))]
+    name = built.get('mpm')
+    static = bool(static_mpms) and (name is None or 'mpm_%s_module' % name in static_mpms)
+    if not name and static_mpms:
+        name = _mpm.mpm_of_module(static_mpms[0])
+    selected_by = None
+    if layout == 'suse' and 'APACHE_MPM' in sysconfig and sysconfig['APACHE_MPM'][0]:
+        value, line = sysconfig['APACHE_MPM']
+        name = name or value
+        selected_by = {'file': _layout.LAYOUTS['suse']['sysconfig'], 'line': line}
+    if not name:
+        loaded = [m for m in parsed.modules if _mpm.mpm_of_module(m)]
+        name = _mpm.mpm_of_module(loaded[0]) if loaded else None
+    if selected_by is None and name:
+        selected_by = _mpm.selected_by(parsed, name)
+    if selected_by is None and static:
+        selected_by = {'file': located['binary'], 'line': None}
+    return {
+        'name': name,
+        'threaded': built.get('threaded', _mpm.THREADED.get(name)),
+        'forked': built.get('forked', True if name else None),
+        'static': static,
+        'selected_by': selected_by,
+    }
+
+
+def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
+    """Everything ``mpm_facts`` reports, as one dict (``installed: false`` without Apache)."""
+    located = locate(find_bin, sysroot, binary)
+    if located is None:
+        return {'installed': False, 'layout': _layout.detect(sysroot)}
+    layout, runner = located['layout'], located['runner']
+    info = _layout.LAYOUTS[layout]
+
+    rc_v, out_v, err_v = run([runner, '-V'])
+    built = _apachectl.parse_V(out_v)
+    if not built.get('version'):
+        built.update(_apachectl.parse_version(run([located['binary'] or runner, '-v'])[1]))
+    compiled_in = _apachectl.parse_l(run([located['binary'] or runner, '-l'])[1])
+    rc_s, out_s, err_s = run([runner, '-S'])
+    run_cfg = _apachectl.parse_S(out_s)
+    rc_m, out_m, err_m = run([runner, '-M'])
+    loaded = _apachectl.parse_M(out_m) if rc_m == 0 else []
+
+    compiled = built.get('compiled', {})
+    httpd_root = compiled.get('HTTPD_ROOT') or info['server_root']
+    config_file = compiled.get('SERVER_CONFIG_FILE') or info['config_file']
+    if not os.path.isabs(config_file):
+        config_file = os.path.join(httpd_root, config_file)
+    env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
+    parsed = _config.parse(config_file, httpd_root, defines=defines, env=env,
+                           modules=compiled_in or None, version=built.get('version'),
+                           sysroot=sysroot)
+
+    if loaded:
+        modules = dict((m['name'], m['kind']) for m in loaded)
+    else:
+        # httpd could not list them (broken config): what the config would load.
+        modules = dict((name, 'shared' if entry['path'] else 'static')
+                       for name, entry in parsed.modules.items())
+
+    mpm = _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig)
+    limits, limits_from = _mpm.limits(parsed, mpm['name'])
+    config_ok = rc_s == 0
+    facts = {
+        'installed': True,
+        'layout': layout,
+        'version': built.get('version'),
+        'server_version': built.get('server_version'),
+        'binary': located['binary'],
+        'ctl': located['ctl'],
+        'service': located['service'],
+        'server_root': run_cfg.get('server_root') or parsed.server_root,
+        'config_file': config_file,
+        'config_ok': config_ok,
+        'config_error': None if config_ok else _apachectl.error_text(out_s, err_s),
+        'parse_errors': parsed.errors,
+        'defines': [d for d in run_cfg['defines'] if not d.startswith('DUMP_')],
+        'pid_file': run_cfg.get('pid_file'),
+        'mpm': mpm,
+        'modules': modules,
+        'thread_unsafe_modules': _mpm.thread_unsafe(sorted(modules)),
+        'limits': limits,
+        'limits_from': limits_from,
+    }
+    if processes:
+        pid_file = facts['pid_file']
+        if pid_file and sysroot not in ('', '/'):
+            pid_file = os.path.join(sysroot, pid_file.lstrip('/'))
+        facts['processes'] = _proc.measure(PROCESS_NAMES[layout], pid_file, proc_root)
+    return facts

@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""How each family of systems lays Apache out: paths, commands, service, MPM selection.
+
+PRIVATE to the collection: this is not a public API and may change at any time.
+
+Four layouts are known:
+
+``debian``
+    ``/etc/apache2/apache2.conf``, ``apache2ctl`` (which sources ``/etc/apache2/envvars``
+    before it runs ``/usr/sbin/apache2``); the MPM is the ``mpm_*.load`` symlink in
+    ``mods-enabled``.
+``redhat``
+    ``/etc/httpd/conf/httpd.conf``, ``httpd``/``apachectl``; the MPM is the one uncommented
+    ``LoadModule mpm_*`` line in ``conf.modules.d/00-mpm.conf``.
+``suse``
+    ``/etc/apache2/httpd.conf`` with ``/etc/sysconfig/apache2``; the MPM is ``APACHE_MPM``
+    there, which picks the ``httpd-prefork``/``httpd-worker``/``httpd-event`` binary.
+``source``
+    A build from source (``./configure && make install``), usually in
+    ``/usr/local/apache2``; paths come from ``httpd -V``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+LAYOUTS = {
+    'debian': {
+        'binary': ['apache2'],
+        'ctl': ['apache2ctl', 'apachectl'],
+        'service': 'apache2',
+        'server_root': '/etc/apache2',
+        'config_file': '/etc/apache2/apache2.conf',
+        'envvars': '/etc/apache2/envvars',
+        'sysconfig': None,
+        'mpm_selected_in': '/etc/apache2/mods-enabled',
+        'marker': '/etc/apache2/apache2.conf',
+    },
+    'redhat': {
+        'binary': ['httpd'],
+        'ctl': ['apachectl'],
+        'service': 'httpd',
+        'server_root': '/etc/httpd',
+        'config_file': '/etc/httpd/conf/httpd.conf',
+        'envvars': None,
+        'sysconfig': None,
+        'mpm_selected_in': '/etc/httpd/conf.modules.d/00-mpm.conf',
+        'marker': '/etc/httpd/conf/httpd.conf',
+    },
+    'suse': {
+        'binary': ['httpd', 'httpd-prefork', 'httpd-event', 'httpd-worker', 'httpd2'],
+        'ctl': ['apache2ctl', 'apachectl'],
+        'service': 'apache2',
+        'server_root': '/srv/www',
+        'config_file': '/etc/apache2/httpd.conf',
+        'envvars': None,
+        'sysconfig': '/etc/sysconfig/apache2',
+        'mpm_selected_in': '/etc/sysconfig/apache2',
+        'marker': '/etc/sysconfig/apache2',
+    },
+    'source': {
+        'binary': ['httpd'],
+        'ctl': ['apachectl'],
+        'service': None,
+        'server_root': '/usr/local/apache2',
+        'config_file': '/usr/local/apache2/conf/httpd.conf',
+        'envvars': None,
+        'sysconfig': None,
+        'mpm_selected_in': None,
+        'marker': '/usr/local/apache2/bin/httpd',
+    },
+}
+
+# Where binaries live beyond PATH (sbin is often missing from a non-login PATH).
+BIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/apache2/bin',
+            '/opt/apache2/bin', '/opt/httpd/bin']
+
+# Checked in order: SUSE also has /etc/apache2, so it must come before Debian.
+DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
+
+
+def _host(sysroot, path):
+    return path if sysroot in ('', '/') else os.path.join(sysroot, path.lstrip('/'))
+
+
+def detect(sysroot='/'):
+    """Return the layout name whose marker file exists, or ``None``."""
+    for name in DETECT_ORDER:
+        if os.path.exists(_host(sysroot, LAYOUTS[name]['marker'])):
+            return name
+    return None
+
+
+def read_text(path, sysroot='/'):
+    """The text of a file, or ``None`` when it cannot be read."""
+    try:
+        with open(_host(sysroot, path), 'rb') as handle:
+            return handle.read().decode('utf-8', 'replace')
+    except (IOError, OSError):
+        return None
+
+
+_ASSIGN_RE = re.compile(r'^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$')
+_SHVAR_RE = re.compile(r'\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)')
+
+
+def parse_shell_assignments(text, env=None):
+    """Read ``NAME=value`` and ``export NAME=value`` lines of a shell fragment.
+
+    This is what Debian's ``envvars`` and SUSE's ``/etc/sysconfig/apache2`` hold. Quotes are
+    removed and ``$VAR``/``${VAR}`` expand from earlier assignments; anything a real shell would
+    compute (``if``, command substitution) is ignored, so a value depending on it may stay
+    partly unexpanded. Each value is returned with the line it was set on.
+    """
+    env = dict(env or {})
+    lines = {}
+    for number, raw in enumerate((text or '').splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith('#'):
+            continue
+        match = _ASSIGN_RE.match(line)
+        if not match:
+            continue
+        value = match.group('value').strip()
+        if value[:1] in ('"', "'"):
+            quote = value[0]
+            end = value.find(quote, 1)
+            value = value[1:end] if end > 0 else value[1:]
+            if quote == "'":
+                env[match.group('name')] = value
+                lines[match.group('name')] = number
+                continue
+        else:
+            value = value.split(' #', 1)[0].strip()
+        if '$(' in value or '`' in value:
+            continue
+        value = _SHVAR_RE.sub(lambda m: env.get(m.group(1) or m.group(2), ''), value)
+        env[match.group('name')] = value
+        lines[match.group('name')] = number
+    return env, lines
+
+
+def defines_from_arguments(arguments):
+    """``-DFOO -D BAR -k start`` -> ``{'FOO': '', 'BAR': ''}`` (httpd's startup defines)."""
+    words = (arguments or '').split()
+    defines = {}
+    for index, word in enumerate(words):
+        if word == '-D' and index + 1 < len(words):
+            defines[words[index + 1]] = ''
+        elif word.startswith('-D') and len(word) > 2:
+            defines[word[2:]] = ''
+    return defines
+
+
+def startup_environment(layout, sysroot='/'):
+    """The environment and ``-D`` defines httpd is started with on this layout.
+
+    Returns ``(env, defines, sysconfig)`` where ``sysconfig`` maps the names set in SUSE's
+    ``/etc/sysconfig/apache2`` to ``(value, line)``.
+    """
+    info = LAYOUTS[layout]
+    env, defines, sysconfig = {}, {}, {}
+    if info['envvars']:
+        env, _ = parse_shell_assignments(read_text(info['envvars'], sysroot))
+        defines.update(defines_from_arguments(env.get('APACHE_ARGUMENTS')))
+    if info['sysconfig']:
+        values, lines = parse_shell_assignments(read_text(info['sysconfig'], sysroot))
+        sysconfig = dict((name, (values[name], lines[name])) for name in lines)
+        defines.update(defines_from_arguments(values.get('APACHE_SERVER_FLAGS')))
+        for flag in (values.get('APACHE_SERVER_FLAGS') or '').split():
+            if not flag.startswith('-'):
+                defines[flag] = ''  # SUSE lets flags be given without -D
+    return env, defines, sysconfig
