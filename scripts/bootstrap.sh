@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install what `make test` and `make demo` need, and say what is done.
+#  - as root on Debian/Ubuntu: the apt packages (podman, runc, debootstrap, python3-venv, ...)
+#    that are missing;
+#  - always: the virtualenv .venv from requirements-dev.txt (pinned), rebuilt only when that
+#    file changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(python3 python3-venv python3-pip git make podman runc debootstrap ca-certificates tar)
+
+say() { printf '==> %s\n' "$*"; }
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    missing=()
+    for pkg in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        say "apt-get install ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        say "apt packages present: ${APT_PACKAGES[*]}"
+    fi
+else
+    for tool in podman runc debootstrap; do
+        command -v "$tool" >/dev/null 2>&1 || say "warning: $tool is missing (run as root on Debian/Ubuntu to install it)"
+    done
+fi
+
+PYTHON="${PYTHON:-python3}"
+stamp=".venv/.requirements.sha256"
+want="$(sha256sum requirements-dev.txt | cut -d' ' -f1)"
+if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "virtualenv .venv is up to date with requirements-dev.txt"
+else
+    say "creating .venv from requirements-dev.txt (pinned; about a minute)"
+    rm -rf .venv
+    "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install -q -r requirements-dev.txt
+    echo "$want" > "$stamp"
+fi

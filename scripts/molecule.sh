@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run Molecule scenarios, one after another (two cores: never in parallel).
+#
+# usage: scripts/molecule.sh SCENARIO:DISTRO [SCENARIO:DISTRO ...]
+#        e.g. scripts/molecule.sh mpm_facts:debian12 mpm_facts:debian13
+# DISTRO is debian11, debian12 or debian13 and picks localhost/modwsgi-test/debian:NN,
+# unless MOLECULE_IMAGE is set (for example to a registry's image).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tests/images/containers.conf}"
+[ "$#" -gt 0 ] || { echo "usage: $0 SCENARIO:DISTRO ..." >&2; exit 2; }
+user_image="${MOLECULE_IMAGE:-}"
+failed=()
+for run in "$@"; do
+    scenario="${run%%:*}"
+    distro="${run#*:}"
+    [ "$distro" != "$run" ] || distro="${MOLECULE_DISTRO:-debian12}"
+    export MOLECULE_DISTRO="$distro"
+    export MOLECULE_IMAGE="${user_image:-localhost/modwsgi-test/debian:${distro#debian}}"
+    echo "==> molecule test -s $scenario on $distro ($MOLECULE_IMAGE)"
+    start=$SECONDS
+    if molecule test -s "$scenario"; then
+        echo "==> molecule $scenario on $distro: passed in $((SECONDS - start)) s"
+    else
+        echo "==> molecule $scenario on $distro: FAILED after $((SECONDS - start)) s"
+        failed+=("$run")
+    fi
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "==> molecule failures: ${failed[*]}" >&2
+    exit 1
+fi

@@ -1,0 +1,62 @@
+"""Shared helpers for the unit tests: where fixtures are, and replaying captured commands."""
+
+import os
+import shutil
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+DEBIAN = os.path.join(FIXTURES, 'debian')
+PUBLIC = os.path.join(FIXTURES, 'public')
+TREES = os.path.join(FIXTURES, 'trees')
+
+DEBIAN_VERSIONS = ('11', '12', '13')
+MPMS = ('prefork', 'worker', 'event')
+
+
+def read(*parts):
+    with open(os.path.join(FIXTURES, *parts)) as handle:
+        return handle.read()
+
+
+def captured(directory, name):
+    """``(rc, stdout, stderr)`` of a command captured by debian/capture.sh."""
+    base = os.path.join(directory, name)
+    with open(base + '.rc') as rc, open(base + '.stdout') as out, open(base + '.stderr') as err:
+        return int(rc.read().strip()), out.read(), err.read()
+
+
+class Replay(object):
+    """A ``run(argv)`` that answers with the outputs captured in one fixture directory.
+
+    ``apache2ctl -X`` is answered from ``ctl-X.*`` and ``apache2 -X`` from ``bin-X.*``;
+    every call is recorded in ``calls``. A command that was not captured answers as a
+    missing command would (rc 127), so a test never gets output nobody saw.
+    """
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.calls = []
+
+    def __call__(self, argv):
+        self.calls.append(list(argv))
+        prefix = 'ctl' if os.path.basename(argv[0]).endswith('ctl') else 'bin'
+        name = '%s%s' % (prefix, argv[1])
+        if not os.path.exists(os.path.join(self.directory, name + '.rc')):
+            return 127, '', '%s: not captured for this fixture' % name
+        return captured(self.directory, name)
+
+
+def debian_sysroot(tmp_path, version, mpm):
+    """A copy of the captured /etc/apache2 of Debian ``version`` (event enabled), switched to
+    ``mpm`` exactly as ``a2dismod mpm_event && a2enmod mpm_<mpm>`` does: symlinks in
+    mods-enabled to the package's own files in mods-available."""
+    root = str(tmp_path / 'root')
+    shutil.copytree(os.path.join(TREES, 'debian%s' % version, 'etc'), os.path.join(root, 'etc'),
+                    symlinks=True)
+    enabled = os.path.join(root, 'etc', 'apache2', 'mods-enabled')
+    for name in os.listdir(enabled):
+        if name.startswith('mpm_'):
+            os.unlink(os.path.join(enabled, name))
+    for ext in ('load', 'conf'):
+        os.symlink('../mods-available/mpm_%s.%s' % (mpm, ext),
+                   os.path.join(enabled, 'mpm_%s.%s' % (mpm, ext)))
+    return root

@@ -1,0 +1,210 @@
+"""The config reader, on Debian's real default trees and on small trees that pin one rule each.
+
+The Debian trees are /etc/apache2 as the packages install it (captured by
+fixtures/debian/capture.sh, copied into fixtures/trees/).
+"""
+
+import os
+
+import pytest
+
+from ansible_collections.modwsgi.apache.plugins.module_utils import _config
+from ansible_collections.modwsgi.apache.tests.unit.helpers import TREES
+
+
+def parse_tree(version, **kwargs):
+    return _config.parse('apache2.conf', '/etc/apache2',
+                         env={'APACHE_LOG_DIR': '/var/log/apache2', 'APACHE_RUN_USER': 'www-data',
+                              'APACHE_RUN_GROUP': 'www-data', 'APACHE_PID_FILE': '/run/x.pid',
+                              'APACHE_RUN_DIR': '/run/apache2', 'APACHE_LOCK_DIR': '/run/lock'},
+                         modules=['core.c', 'mod_so.c', 'http_core.c', 'mod_log_config.c',
+                                  'mod_logio.c', 'mod_version.c', 'mod_unixd.c'],
+                         sysroot=os.path.join(TREES, 'debian%s' % version), **kwargs)
+
+
+@pytest.mark.parametrize('version', ('12', '13'))
+def test_debian_default_tree(version):
+    parsed = parse_tree(version)
+    assert parsed.errors == []
+    assert parsed.files[0] == '/etc/apache2/apache2.conf'
+    # Include order: mods-enabled *.load before *.conf, then ports, conf, sites.
+    order = [f for f in parsed.files if f != '/etc/apache2/apache2.conf']
+    loads = [i for i, f in enumerate(order) if f.endswith('.load')]
+    confs = [i for i, f in enumerate(order) if f.startswith('/etc/apache2/mods-enabled/')
+             and f.endswith('.conf')]
+    assert max(loads) < min(confs)
+    assert order.index('/etc/apache2/ports.conf') > max(confs)
+    assert order[-1] == '/etc/apache2/sites-enabled/000-default.conf'
+    assert parsed.modules['mpm_event_module']['file'] == '/etc/apache2/mods-enabled/mpm_event.load'
+    assert parsed.modules['wsgi_module']['source'] == 'mod_wsgi.c'
+    # ${APACHE_LOG_DIR} came from the environment.
+    assert parsed.last('ErrorLog').args == ['/var/log/apache2/error.log']
+    # The event MPM's limits are at server level (their IfModule is flattened away).
+    assert parsed.last('MaxRequestWorkers').file == '/etc/apache2/mods-enabled/mpm_event.conf'
+    vhosts = list(parsed.root.iter('VirtualHost'))
+    assert [v.args for v in vhosts] == [['*:80']]
+    assert vhosts[0].where == '/etc/apache2/sites-enabled/000-default.conf:1'
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return str(path)
+
+
+def parse_text(tmp_path, text, **kwargs):
+    main = write(tmp_path, 'httpd.conf', text)
+    return _config.parse(main, str(tmp_path), **kwargs)
+
+
+def test_continuations_quotes_and_comments(tmp_path):
+    parsed = parse_text(tmp_path, '# comment \\\nstill comment\n'
+                                  'WSGIDaemonProcess app \\\n   processes=2 \\\n'
+                                  '   display-name="%{GROUP} x" \'single q\' "a \\"q\\" b"\n'
+                                  '  servername   example.org   \n')
+    daemon, name = parsed.server_directives()
+    # As in httpd, a quote counts only at the start of a word: an option=value with a space
+    # inside quotes splits in two.
+    assert daemon.args == ['app', 'processes=2', 'display-name="%{GROUP}', 'x"', 'single q',
+                           'a "q" b']
+    assert daemon.line == 3
+    assert name.lname == 'servername' and name.line == 6
+
+
+def test_ifmodule_both_forms_and_negation(tmp_path):
+    parsed = parse_text(tmp_path, 'LoadModule wsgi_module modules/mod_wsgi.so\n'
+                                  '<IfModule mod_wsgi.c>\nA 1\n</IfModule>\n'
+                                  '<IfModule wsgi_module>\nB 1\n</IfModule>\n'
+                                  '<IfModule !wsgi_module>\nC 1\n</IfModule>\n'
+                                  '<IfModule php_module>\nD 1\n</IfModule>\n'
+                                  '<IfModule !mod_php.c>\n<IfModule core.c>\nE 1\n</IfModule>\n'
+                                  '</IfModule>\n',
+                        modules=['core.c'])
+    assert [n.name for n in parsed.server_directives()] == ['LoadModule', 'A', 'B', 'E']
+
+
+def test_ifmodule_sees_only_modules_loaded_so_far(tmp_path):
+    parsed = parse_text(tmp_path, '<IfModule wsgi_module>\nEarly 1\n</IfModule>\n'
+                                  'LoadModule wsgi_module modules/mod_wsgi.so\n'
+                                  '<IfModule wsgi_module>\nLate 1\n</IfModule>\n')
+    assert [n.name for n in parsed.server_directives()] == ['LoadModule', 'Late']
+
+
+def test_define_ifdefine_and_variables(tmp_path):
+    parsed = parse_text(tmp_path, 'Define APP shop\nDefine PORT 8080\n'
+                                  '<IfDefine APP>\nServerName ${APP}.example:${PORT}\n</IfDefine>\n'
+                                  '<IfDefine !FROM_CLI>\nX no\n</IfDefine>\n'
+                                  '<IfDefine FROM_CLI>\nY yes\n</IfDefine>\n'
+                                  'UnDefine APP\n<IfDefine APP>\nZ 1\n</IfDefine>\n'
+                                  'Listen ${MISSING}\n',
+                        defines={'FROM_CLI': ''})
+    names = [(n.name, n.args) for n in parsed.server_directives()]
+    assert ('ServerName', ['shop.example:8080']) in names
+    assert ('Y', ['yes']) in names and ('X', ['no']) not in names
+    assert not [n for n in names if n[0] == 'Z']
+    assert ('Listen', ['${MISSING}']) in names
+    assert parsed.errors == [{'message': 'Config variable ${MISSING} is not defined',
+                              'file': str(tmp_path / 'httpd.conf'), 'line': 16}]
+
+
+@pytest.mark.parametrize('condition,expected', [
+    ('>= 2.4', True), ('< 2.4', False), ('= 2.4.62', True), ('2.4.62', True),
+    ('!= 2.4.62', False), ('> 2.4.61', True), ('<= 2.2', False),
+    ('~ ^2\\.4', True), ('/^2\\.2/', False),
+])
+def test_ifversion(tmp_path, condition, expected):
+    parsed = parse_text(tmp_path, '<IfVersion %s>\nHit 1\n</IfVersion>\n' % condition,
+                        version='2.4.62')
+    assert bool(parsed.server_directives('Hit')) is expected
+
+
+def test_iffile(tmp_path):
+    write(tmp_path, 'present.txt', '')
+    parsed = parse_text(tmp_path, '<IfFile present.txt>\nA 1\n</IfFile>\n'
+                                  '<IfFile !present.txt>\nB 1\n</IfFile>\n'
+                                  '<IfFile /nonexistent/x>\nC 1\n</IfFile>\n')
+    assert [n.name for n in parsed.server_directives()] == ['A']
+
+
+def test_include_glob_order_and_directories(tmp_path):
+    write(tmp_path, 'conf.d/b.conf', 'B 1\n')
+    write(tmp_path, 'conf.d/a.conf', 'A 1\n')
+    write(tmp_path, 'conf.d/.hidden.conf', 'Hidden 1\n')
+    write(tmp_path, 'conf.d/notes.txt', 'Txt 1\n')
+    write(tmp_path, 'dir/z/1.conf', 'Z1 1\n')
+    write(tmp_path, 'dir/y.conf', 'Y 1\n')
+    write(tmp_path, 'sites/one/vhost.conf', 'One 1\n')
+    write(tmp_path, 'sites/two/vhost.conf', 'Two 1\n')
+    parsed = parse_text(tmp_path, 'Include conf.d/*.conf\nInclude dir\n'
+                                  'IncludeOptional sites/*/vhost.conf\n'
+                                  'IncludeOptional nothing/*.conf\n')
+    assert [n.name for n in parsed.server_directives()] == ['A', 'B', 'Y', 'Z1', 'One', 'Two']
+    assert parsed.errors == []
+
+
+def test_missing_includes_are_errors_not_exceptions(tmp_path):
+    parsed = parse_text(tmp_path, 'Include missing.conf\nInclude none/*.conf\n'
+                                  'IncludeOptional missing2.conf\nAfter 1\n')
+    assert [n.name for n in parsed.server_directives()] == ['After']
+    assert [(e['line'], e['message'].split(':')[0]) for e in parsed.errors] == [
+        (1, 'Could not open configuration file %s' % (tmp_path / 'missing.conf')),
+        (2, "No matches for the wildcard 'none/*.conf', failing"),
+    ]
+
+
+def test_include_cycle_is_reported(tmp_path):
+    write(tmp_path, 'a.conf', 'A 1\nInclude b.conf\n')
+    write(tmp_path, 'b.conf', 'B 1\nInclude a.conf\n')
+    parsed = parse_text(tmp_path, 'Include a.conf\n')
+    assert [n.name for n in parsed.server_directives()] == ['A', 'B']
+    assert len(parsed.errors) == 1
+    assert parsed.errors[0]['message'].startswith('Include cycle')
+    assert parsed.errors[0]['file'] == str(tmp_path / 'b.conf')
+
+
+def test_unreadable_include_is_reported(tmp_path):
+    path = write(tmp_path, 'secret.conf', 'X 1\n')
+    os.chmod(path, 0)
+    if os.access(path, os.R_OK):
+        pytest.skip('running as a user that can read anything')
+    parsed = parse_text(tmp_path, 'Include secret.conf\n')
+    assert parsed.errors and 'secret.conf' in parsed.errors[0]['message']
+
+
+def test_sections_keep_children_and_lines(tmp_path):
+    parsed = parse_text(tmp_path, '<VirtualHost *:80>\n  ServerName a\n'
+                                  '  <Location /x>\n    SetHandler wsgi-script\n  </Location>\n'
+                                  '</VirtualHost>\n<virtualhost *:81>\nServerName b\n'
+                                  '</VIRTUALHOST>\n')
+    first, second = parsed.root.children
+    assert first.is_section and first.args == ['*:80'] and first.line == 1
+    location = next(first.iter('location'))
+    assert location.parent is first
+    assert [(n.name, n.line) for n in location.children] == [('SetHandler', 4)]
+    assert second.args == ['*:81'] and parsed.errors == []
+
+
+def test_unbalanced_sections_are_reported(tmp_path):
+    parsed = parse_text(tmp_path, '<VirtualHost *:80>\n</Location>\n')
+    messages = [e['message'] for e in parsed.errors]
+    assert 'Expected </virtualhost> but saw </location>' in messages
+    parsed = parse_text(tmp_path, '<VirtualHost *:80>\nServerName a\n')
+    assert parsed.errors[-1]['message'].endswith('was never closed')
+    assert parsed.errors[-1]['line'] == 1
+
+
+def test_serverroot_changes_relative_includes(tmp_path):
+    write(tmp_path, 'other/extra.conf', 'Extra 1\n')
+    parsed = parse_text(tmp_path, 'ServerRoot "%s"\nInclude extra.conf\n' % (tmp_path / 'other'))
+    assert parsed.server_directives('Extra')
+    assert parsed.server_root == str(tmp_path / 'other')
+
+
+@pytest.mark.parametrize('module_id,source', [
+    ('wsgi_module', 'mod_wsgi.c'), ('mpm_event_module', 'event.c'), ('core_module', 'core.c'),
+    ('http_module', 'http_core.c'), ('so_module', 'mod_so.c'), ('php_module', 'mod_php.c'),
+])
+def test_module_names_round_trip(module_id, source):
+    assert _config.module_source_name(module_id) == source
+    assert _config.module_id_from_source(source) == module_id

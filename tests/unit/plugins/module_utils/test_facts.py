@@ -1,0 +1,116 @@
+"""apache_facts end to end, replaying commands captured on real Debian hosts.
+
+The runner answers from fixtures/debian/V/MPM/*.{stdout,stderr,rc}; the filesystem is the
+captured /etc/apache2 of the same Debian, switched to that MPM as a2enmod would.
+"""
+
+import os
+import re
+
+import pytest
+
+from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.tests.unit.helpers import (
+    DEBIAN, MPMS, Replay, debian_sysroot, read)
+
+BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
+
+
+def gather(tmp_path, version, mpm, fixture=None, **kwargs):
+    root = debian_sysroot(tmp_path, version, mpm)
+    replay = Replay(os.path.join(DEBIAN, version, fixture or mpm))
+    facts = _facts.apache_facts(replay, BINS.get, sysroot=root, **kwargs)
+    return facts, replay
+
+
+@pytest.mark.parametrize('version', ('12', '13'))
+@pytest.mark.parametrize('mpm', MPMS)
+def test_debian_facts(tmp_path, version, mpm):
+    facts, replay = gather(tmp_path, version, mpm, processes=False)
+    assert facts['installed'] is True
+    assert facts['layout'] == 'debian'
+    assert facts['binary'] == '/usr/sbin/apache2' and facts['ctl'] == '/usr/sbin/apache2ctl'
+    assert facts['service'] == 'apache2'
+    assert facts['config_file'] == '/etc/apache2/apache2.conf'
+    assert facts['server_root'] == '/etc/apache2'
+    assert facts['config_ok'] is True and facts['config_error'] is None
+    assert facts['parse_errors'] == []
+    assert facts['mpm'] == {
+        'name': mpm, 'threaded': mpm != 'prefork', 'forked': True, 'static': False,
+        'selected_by': {'file': '/etc/apache2/mods-enabled/mpm_%s.load' % mpm, 'line': 2}}
+    assert facts['modules']['mpm_%s_module' % mpm] == 'shared'
+    assert facts['thread_unsafe_modules'] == []
+    assert 'processes' not in facts
+    # Debian's apache2 needs envvars: everything that reads config goes through apache2ctl.
+    assert ['/usr/sbin/apache2ctl', '-V'] in replay.calls
+    assert ['/usr/sbin/apache2ctl', '-S'] in replay.calls
+
+
+@pytest.mark.parametrize('mpm', MPMS)
+def test_limits_are_the_packaged_mpm_conf(tmp_path, mpm):
+    facts, _ = gather(tmp_path, '12', mpm, processes=False)
+    conf = read('trees', 'debian12', 'etc', 'apache2', 'mods-available', 'mpm_%s.conf' % mpm)
+    configured = dict((m.group(1), int(m.group(2)))
+                      for m in re.finditer(r'^\s*(\w+)\s+(\d+)\s*$', conf, re.M))
+    assert configured
+    for name, value in configured.items():
+        assert facts['limits'][name] == value
+        assert facts['limits_from'][name].startswith(
+            '/etc/apache2/mods-enabled/mpm_%s.conf:' % mpm)
+    assert facts['limits']['ServerLimit'] == (256 if mpm == 'prefork' else 16)
+    assert facts['limits_from']['ServerLimit'] == 'compiled default'
+
+
+def test_broken_config_reports_what_it_can(tmp_path):
+    root = debian_sysroot(tmp_path, '12', 'event')
+    with open(os.path.join(root, 'etc/apache2/conf-enabled/zz-broken.conf'), 'w') as handle:
+        handle.write('ThisIsNotADirective on\n')
+    facts = _facts.apache_facts(Replay(os.path.join(DEBIAN, '12', 'broken')), BINS.get,
+                                sysroot=root, processes=False)
+    assert facts['config_ok'] is False
+    assert "Invalid command 'ThisIsNotADirective'" in facts['config_error']
+    assert facts['version'] == '2.4.68'
+    assert facts['mpm']['name'] == 'event'
+    assert facts['mpm']['selected_by']['file'] == '/etc/apache2/mods-enabled/mpm_event.load'
+    # -M failed, so the modules come from reading the config.
+    assert facts['modules']['wsgi_module'] == 'shared'
+    assert facts['modules']['core_module'] == 'static'
+    assert facts['limits']['MaxRequestWorkers'] == 150
+
+
+def test_mod_php_is_thread_unsafe(tmp_path):
+    facts, _ = gather(tmp_path, '12', 'prefork', fixture='mod_php', processes=False)
+    assert facts['mpm']['name'] == 'prefork'
+    assert [m['name'] for m in facts['thread_unsafe_modules']] == ['php_module']
+    assert 'prefork' in facts['thread_unsafe_modules'][0]['reason']
+
+
+@pytest.mark.parametrize('mpm', MPMS)
+def test_processes_from_captured_proc(tmp_path, mpm):
+    fixture = os.path.join(DEBIAN, '12', mpm)
+    root = debian_sysroot(tmp_path, '12', mpm)
+    # The pid file is where -S says, inside the sysroot.
+    pid_dir = os.path.join(root, 'var', 'run', 'apache2')
+    os.makedirs(pid_dir)
+    with open(os.path.join(fixture, 'proc', 'apache2.pid')) as src:
+        with open(os.path.join(pid_dir, 'apache2.pid'), 'w') as dst:
+            dst.write(src.read())
+    facts = _facts.apache_facts(Replay(fixture), BINS.get, sysroot=root,
+                                proc_root=os.path.join(fixture, 'proc'))
+    pids = sorted(int(p) for p in os.listdir(os.path.join(fixture, 'proc')) if p.isdigit())
+    assert facts['processes']['pids'] == pids
+    assert facts['processes']['count'] == (6 if mpm == 'prefork' else 3)
+    assert facts['processes']['rss_mb'] > 1
+    assert facts['processes']['pss_mb'] > 1
+
+
+def test_no_apache(tmp_path):
+    facts = _facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
+    assert facts == {'installed': False, 'layout': None}
+
+
+def test_layout_files_without_binary(tmp_path):
+    (tmp_path / 'etc' / 'httpd' / 'conf').mkdir(parents=True)
+    (tmp_path / 'etc' / 'httpd' / 'conf' / 'httpd.conf').write_text('')
+    facts = _facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
+    assert facts == {'installed': False, 'layout': 'redhat'}
