@@ -32,8 +32,10 @@ sys.exit(subprocess.call([sys.executable, '-m', 'pip', 'install'] + cert + args)
 PY
 echo "==> ansible-test: pip $pip_version bootstrap stand-in at $standin"
 
-tree="$root/.cache/sanity/ansible_collections/modwsgi/apache"
-rm -rf "$tree"
+# Outside the checkout: inside it, ansible-test would find our .git and skip the ignored copy.
+work="$(mktemp -d /tmp/modwsgi-sanity.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+tree="$work/ansible_collections/modwsgi/apache"
 mkdir -p "$tree"
 # Only what git knows (tracked, or new and not ignored): the collection as it would ship.
 git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -C "$tree" -xf -

@@ -338,7 +338,7 @@ class _Reader(object):
             stripped = raw.strip()
             if not stripped or stripped.startswith('#'):
                 continue
-            target, _, active, _ = frames[-1]
+            target, active = frames[-1][0], frames[-1][2]
             if stripped.startswith('</'):
                 name = stripped[2:].rstrip('>').strip().lower()
                 if len(frames) == 1:
@@ -379,8 +379,8 @@ class _Reader(object):
             name = parts[0]
             args = split_words(parts[1]) if len(parts) > 1 else []
             self.directive(name, args, target, path, number, depth)
-        for _, name, _, opened in frames[1:]:
-            self.result.error('<%s> section opened here was never closed' % name, path, opened)
+        for frame in frames[1:]:
+            self.result.error('<%s> section opened here was never closed' % frame[1], path, frame[3])
 
     def directive(self, name, args, target, path, number, depth):
         lname = name.lower()

@@ -167,7 +167,7 @@ def startup_environment(layout, sysroot='/'):
     info = LAYOUTS[layout]
     env, defines, sysconfig = {}, {}, {}
     if info['envvars']:
-        env, _ = parse_shell_assignments(read_text(info['envvars'], sysroot))
+        env = parse_shell_assignments(read_text(info['envvars'], sysroot))[0]
         defines.update(defines_from_arguments(env.get('APACHE_ARGUMENTS')))
     if info['sysconfig']:
         values, lines = parse_shell_assignments(read_text(info['sysconfig'], sysroot))

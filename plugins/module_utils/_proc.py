@@ -79,7 +79,7 @@ def find_parent(table, names, pid_hint=None):
 
 def descendants(table, parent):
     children = {}
-    for pid, (_, ppid) in table.items():
+    for pid, (dummy, ppid) in table.items():
         children.setdefault(ppid, []).append(pid)
     found, todo = [], [parent]
     while todo:

@@ -24,7 +24,7 @@ description:
     fail. When the configuration is broken it returns what it can, with
     RV(ansible_facts.apache.config_ok=false) and Apache's own error message.
 author:
-  - modwsgi.apache maintainers
+  - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
   - modwsgi.apache.attributes
   - modwsgi.apache.attributes.INFO_MODULE

@@ -11,11 +11,22 @@ import pytest
 BROKEN_CONF = '/etc/apache2/conf-enabled/zz-molecule-broken.conf'
 
 
-def facts(host, **args):
-    result = host.ansible('modwsgi.apache.mpm_facts', args or None, check=False)
+_CACHE = {}
+
+
+def run_facts(host):
+    result = host.ansible('modwsgi.apache.mpm_facts', check=False)
     assert not result.get('failed'), result
     assert result['changed'] is False
     return result['ansible_facts']['apache']
+
+
+def facts(host):
+    """The facts of this host, gathered once (each run costs an Ansible round trip)."""
+    key = host.backend.get_hostname()
+    if key not in _CACHE:
+        _CACHE[key] = run_facts(host)
+    return _CACHE[key]
 
 
 def ctl(host, *args):
@@ -79,12 +90,12 @@ def test_limits_come_from_the_mpm_conf(host, expected_mpm):
     assert configured, conf
     for name, value in configured.items():
         assert apache['limits'][name] == value, name
-        assert apache['limits_from'][name].startswith('/etc/apache2/mods-enabled/mpm_%s.conf:'
-                                                     % expected_mpm)
+        where = '/etc/apache2/mods-enabled/mpm_%s.conf:' % expected_mpm
+        assert apache['limits_from'][name].startswith(where)
 
 
 def test_processes_are_apaches(host, expected_mpm):
-    apache = facts(host)
+    apache = run_facts(host)
     pids = sorted(int(p) for p in host.check_output('pgrep -x apache2').split())
     assert apache['processes']['pids'] == pids
     assert apache['processes']['count'] == len(pids) > 1
@@ -100,7 +111,7 @@ def test_check_mode_gives_the_same_facts(host, expected_mpm):
 def test_broken_config_still_reports(host, expected_mpm):
     host.run("printf 'ThisIsNotADirective on\\n' > %s" % BROKEN_CONF)
     try:
-        apache = facts(host)
+        apache = run_facts(host)
     finally:
         host.run('rm -f %s' % BROKEN_CONF)
     assert apache['installed'] is True

@@ -23,7 +23,7 @@ def _apache_version(version):
 
 @pytest.mark.parametrize('version,mpm', DEBIAN_CASES)
 def test_V_on_debian(version, mpm):
-    rc, out, _ = captured(os.path.join(DEBIAN, version, mpm), 'ctl-V')
+    rc, out, dummy = captured(os.path.join(DEBIAN, version, mpm), 'ctl-V')
     assert rc == 0
     built = _apachectl.parse_V(out)
     assert built['mpm'] == mpm
@@ -39,7 +39,7 @@ def test_V_on_debian(version, mpm):
 
 @pytest.mark.parametrize('version,mpm', DEBIAN_CASES)
 def test_M_on_debian(version, mpm):
-    rc, out, _ = captured(os.path.join(DEBIAN, version, mpm), 'ctl-M')
+    rc, out, dummy = captured(os.path.join(DEBIAN, version, mpm), 'ctl-M')
     assert rc == 0
     modules = dict((m['name'], m['kind']) for m in _apachectl.parse_M(out))
     assert modules['core_module'] == 'static'
@@ -52,7 +52,7 @@ def test_M_on_debian(version, mpm):
 
 @pytest.mark.parametrize('version,mpm', DEBIAN_CASES)
 def test_S_on_debian(version, mpm):
-    rc, out, _ = captured(os.path.join(DEBIAN, version, mpm), 'ctl-S')
+    rc, out, dummy = captured(os.path.join(DEBIAN, version, mpm), 'ctl-S')
     assert rc == 0
     cfg = _apachectl.parse_S(out)
     assert cfg['server_root'] == '/etc/apache2'

@@ -48,7 +48,7 @@ def test_debian_facts(tmp_path, version, mpm):
 
 @pytest.mark.parametrize('mpm', MPMS)
 def test_limits_are_the_packaged_mpm_conf(tmp_path, mpm):
-    facts, _ = gather(tmp_path, '12', mpm, processes=False)
+    facts = gather(tmp_path, '12', mpm, processes=False)[0]
     conf = read('trees', 'debian12', 'etc', 'apache2', 'mods-available', 'mpm_%s.conf' % mpm)
     configured = dict((m.group(1), int(m.group(2)))
                       for m in re.finditer(r'^\s*(\w+)\s+(\d+)\s*$', conf, re.M))
@@ -79,7 +79,7 @@ def test_broken_config_reports_what_it_can(tmp_path):
 
 
 def test_mod_php_is_thread_unsafe(tmp_path):
-    facts, _ = gather(tmp_path, '12', 'prefork', fixture='mod_php', processes=False)
+    facts = gather(tmp_path, '12', 'prefork', fixture='mod_php', processes=False)[0]
     assert facts['mpm']['name'] == 'prefork'
     assert [m['name'] for m in facts['thread_unsafe_modules']] == ['php_module']
     assert 'prefork' in facts['thread_unsafe_modules'][0]['reason']
