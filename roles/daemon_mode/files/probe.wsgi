@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# modwsgi.apache probe: a WSGI application that says where it really runs.
+#
+# It answers every request from a loopback client with one JSON object, read by the module
+# modwsgi.apache.probe (plugins/module_utils/_probe.py):
+#
+#   {"probe": "modwsgi.apache", "format": 1,
+#    "process_group": "app", "application_group": "", "multithread": true,
+#    "multiprocess": true, "mpm": "event", "apache_build_version": "2.4.55",
+#    "server_software": "Apache/2.4.62 (Debian)", "mod_wsgi_version": "4.9.4",
+#    "python_version": "3.11.2", "pid": 1234,
+#    "processes": 2, "threads": 15, "sources": {...}}
+#
+# process_group is "" in embedded mode (the application runs inside Apache's own children).
+# Values come from the `mod_wsgi` and `apache` modules that mod_wsgi injects into every
+# interpreter (mod_wsgi 4.x to 6.x); the WSGI environ is only a fallback, because mod_wsgi 6
+# no longer passes some `mod_wsgi.*` keys in the environ. `sources` says, for each value,
+# where it was read from. Python 3 standard library only; no state, no side effect.
+#
+# Mount it local-only, INSIDE THE APPLICATION'S OWN PROCESS GROUP (and application group),
+# next to the application, so that the probe runs exactly where the application runs:
+#
+#   WSGIScriptAlias /.well-known/modwsgi-probe /usr/local/share/modwsgi-probe/probe.wsgi \
+#       process-group=APP_GROUP application-group=%{GLOBAL}
+#   <Directory /usr/local/share/modwsgi-probe>
+#       <Files probe.wsgi>
+#           Require local
+#       </Files>
+#   </Directory>
+#
+# (Put the WSGIScriptAlias before the application's own `WSGIScriptAlias /`, and use the
+# same process-group= and application-group= as the application.) `Require local` is the
+# access control; the script also refuses non-loopback clients itself (403) as defence in
+# depth, in case the mount is copied somewhere without it.
+
+import ipaddress
+import json
+import os
+import platform
+
+FORMAT = 1
+MARKER = 'modwsgi.apache'
+
+
+def _version(value):
+    """'4.9.4' from (4, 9, 4); a string is kept as it is."""
+    if isinstance(value, (tuple, list)):
+        return '.'.join(str(part) for part in value)
+    if value is None:
+        return None
+    return str(value)
+
+
+def _is_loopback(address):
+    try:
+        ip = ipaddress.ip_address((address or '').split('%', 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, 'ipv4_mapped', None)
+    return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    return str(value).strip().lower() in ('1', 'true', 'yes', 'on')
+
+
+def facts(environ):
+    """What this process is, as a dict (the body of the answer)."""
+    sources = {}
+    try:
+        import mod_wsgi
+    except ImportError:
+        mod_wsgi = None
+    try:
+        import apache
+    except ImportError:
+        apache = None
+
+    def pick(name, module, attr, env_key=None, convert=None):
+        value = None
+        if module is not None and hasattr(module, attr):
+            value = getattr(module, attr)
+            sources[name] = '%s.%s' % (module.__name__, attr)
+        elif env_key and env_key in environ:
+            value = environ[env_key]
+            sources[name] = 'environ[%s]' % env_key
+        else:
+            sources[name] = None
+        if convert is not None and value is not None:
+            value = convert(value)
+        return value
+
+    result = {
+        'probe': MARKER,
+        'format': FORMAT,
+        'process_group': pick('process_group', mod_wsgi, 'process_group',
+                              'mod_wsgi.process_group', str),
+        'application_group': pick('application_group', mod_wsgi, 'application_group',
+                                  'mod_wsgi.application_group', str),
+        'mod_wsgi_version': pick('mod_wsgi_version', mod_wsgi, 'version',
+                                 'mod_wsgi.version', _version),
+        'processes': pick('processes', mod_wsgi, 'maximum_processes', None, int),
+        'threads': pick('threads', mod_wsgi, 'threads_per_process', None, int),
+        'mpm': pick('mpm', apache, 'mpm_name', None, lambda v: str(v).lower()),
+        # apache.version is the Apache version mod_wsgi was COMPILED against (Debian 11 with
+        # Apache 2.4.62 says 2.4.54); SERVER_SOFTWARE is what runs, as ServerTokens shows it.
+        'apache_build_version': pick('apache_build_version', apache, 'version', None, _version),
+        'server_software': environ.get('SERVER_SOFTWARE'),
+    }
+    # wsgi.multithread / wsgi.multiprocess are required by PEP 3333; mod_wsgi sets them
+    # from the daemon's threads/processes (daemon mode) or from the MPM (embedded mode).
+    for name in ('multithread', 'multiprocess'):
+        key = 'wsgi.' + name
+        result[name] = _bool(environ.get(key))
+        sources[name] = 'environ[%s]' % key if key in environ else None
+    result['python_version'] = platform.python_version()
+    result['pid'] = os.getpid()
+    result['sources'] = sources
+    return result
+
+
+def application(environ, start_response):
+    if not _is_loopback(environ.get('REMOTE_ADDR')):
+        body = b'403 Forbidden: the modwsgi.apache probe answers loopback clients only\n'
+        start_response('403 Forbidden', [('Content-Type', 'text/plain; charset=utf-8'),
+                                         ('Content-Length', str(len(body))),
+                                         ('Cache-Control', 'no-store')])
+        return [body]
+    body = (json.dumps(facts(environ), sort_keys=True, indent=2) + '\n').encode('utf-8')
+    start_response('200 OK', [('Content-Type', 'application/json'),
+                              ('Content-Length', str(len(body))),
+                              ('Cache-Control', 'no-store'),
+                              ('X-Content-Type-Options', 'nosniff')])
+    return [body]

@@ -1,0 +1,75 @@
+"""modwsgi.apache.wsgi_facts through main(): validation, check mode, the facts it returns.
+
+The gathering itself is replayed from a real Debian 12 capture (commands and /etc/apache2),
+plus one hand-written daemon-mode site.
+"""
+
+import json
+import os
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.modules import wsgi_facts
+from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
+
+SITE = '''<VirtualHost *:80>
+    ServerName shop.example
+    WSGIDaemonProcess shop processes=2 threads=15
+    WSGIScriptAlias / /srv/shop/app.wsgi process-group=shop
+</VirtualHost>
+'''
+
+
+@pytest.fixture
+def debian(tmp_path, monkeypatch):
+    root = debian_sysroot(tmp_path, '12', 'event')
+    with open(os.path.join(root, 'etc/apache2/sites-enabled/shop.conf'), 'w') as handle:
+        handle.write(SITE)
+    replay = Replay(os.path.join(DEBIAN, '12', 'event'))
+
+    def gather(run, find_bin, binary=None, resolve=None):
+        return _wsgi.wsgi_facts(replay, {'apache2': '/usr/sbin/apache2',
+                                         'apache2ctl': '/usr/sbin/apache2ctl'}.get,
+                                sysroot=root, binary=binary, resolve=resolve)
+    monkeypatch.setattr(wsgi_facts, 'wsgi_facts', gather)
+    return replay
+
+
+def run(capsys, check_mode=False, **args):
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            wsgi_facts.main()
+    return exit_info.value.code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize('check_mode', [True, False, True, False])
+def test_facts(debian, capsys, check_mode):
+    code, out = run(capsys, check_mode=check_mode, resolve=['http://shop.example/x'])
+    assert code == 0 and out['changed'] is False
+    facts = out['ansible_facts']['mod_wsgi']
+    assert facts['loaded'] is True
+    assert [m['mode'] for m in facts['mounts']] == ['daemon']
+    resolved, = facts['resolved']
+    assert (resolved['server'], resolved['process_group'], resolved['application_group']) == (
+        'shop.example:80', 'shop', 'shop.example|')
+    # Read-only: only the inspecting commands ran.
+    assert set(call[1] for call in debian.calls) <= {'-V', '-v', '-l', '-S', '-M'}
+
+
+@pytest.mark.parametrize('url', ['ftp://shop.example/', 'shop.example/x', 'http:///x'])
+def test_resolve_is_validated(debian, capsys, url):
+    code, out = run(capsys, resolve=['http://ok.example/', url])
+    assert code == 1 and out['failed'] is True
+    assert out['msg'].startswith('resolve: ')
+    assert repr(url) in out['msg']
+    assert debian.calls == []
+
+
+def test_binary_must_be_executable(debian, capsys, tmp_path):
+    code, out = run(capsys, binary=str(tmp_path / 'nope'))
+    assert code == 1 and 'binary:' in out['msg']
