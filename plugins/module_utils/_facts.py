@@ -98,9 +98,15 @@ def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig):
 
 def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
     """Everything ``mpm_facts`` reports, as one dict (``installed: false`` without Apache)."""
+    return gather(run, find_bin, sysroot, proc_root, binary, processes)[0]
+
+
+def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
+    """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
+    (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config."""
     located = locate(find_bin, sysroot, binary)
     if located is None:
-        return {'installed': False, 'layout': _layout.detect(sysroot)}
+        return {'installed': False, 'layout': _layout.detect(sysroot)}, None
     layout, runner = located['layout'], located['runner']
     info = _layout.LAYOUTS[layout]
 
@@ -160,4 +166,4 @@ def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, pro
         if pid_file and sysroot not in ('', '/'):
             pid_file = os.path.join(sysroot, pid_file.lstrip('/'))
         facts['processes'] = _proc.measure(PROCESS_NAMES[layout], pid_file, proc_root)
-    return facts
+    return facts, parsed
