@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-pip git make podman runc debootstrap ca-certificates tar)
+APT_PACKAGES=(python3 python3-venv python3-pip git make podman runc debootstrap ca-certificates tar shellcheck)
 
 say() { printf '==> %s\n' "$*"; }
 
