@@ -10,11 +10,15 @@ ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
 tarball="$(ls "$work"/dist/modwsgi-apache-*.tar.gz)"
 echo "    built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 echo "==> ansible-galaxy collection install into a temporary path"
-ansible-galaxy collection install --offline -p "$work/collections" "$tarball" >/dev/null
+# Only the temporary path is configured, and --force: galaxy must not find the checkout that
+# the test environment links in ANSIBLE_COLLECTIONS_PATH and decide nothing needs installing.
+export ANSIBLE_COLLECTIONS_PATH="$work/collections"
+ansible-galaxy collection install --offline --force -p "$work/collections" "$tarball" >/dev/null
+installed="$work/collections/ansible_collections/modwsgi/apache"
+[ -f "$installed/plugins/modules/mpm_facts.py" ] || { echo "build_install: nothing was installed in $installed" >&2; exit 1; }
 echo "==> ansible localhost -m modwsgi.apache.mpm_facts (from the installed tarball)"
 out="$work/adhoc.json"
-ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_LOAD_CALLBACK_PLUGINS=1 \
-    ANSIBLE_STDOUT_CALLBACK=ansible.builtin.json \
+ANSIBLE_LOAD_CALLBACK_PLUGINS=1 ANSIBLE_STDOUT_CALLBACK=ansible.builtin.json \
     ansible localhost -c local -m modwsgi.apache.mpm_facts >"$out"
 python3 - "$out" <<'PY'
 import json, sys
