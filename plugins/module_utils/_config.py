@@ -76,21 +76,21 @@ def module_id_from_source(source):
 
 
 class Node(object):
-    """One directive (``children is None``) or section (``children`` is a list)."""
+    """One directive (``children is None``) or section (``children`` is a list).
 
-    __slots__ = ('name', 'args', 'file', 'line', 'children', 'parent')
+    ``lname`` is ``name`` in lower case, computed once: ``name`` is never reassigned.
+    """
+
+    __slots__ = ('name', 'lname', 'args', 'file', 'line', 'children', 'parent')
 
     def __init__(self, name, args, file, line, children=None, parent=None):
         self.name = name
+        self.lname = name.lower()
         self.args = args
         self.file = file
         self.line = line
         self.children = children
         self.parent = parent
-
-    @property
-    def lname(self):
-        return self.name.lower()
 
     @property
     def is_section(self):
@@ -119,7 +119,12 @@ class Node(object):
 
 
 class ParsedConfig(object):
-    """The result of :func:`parse`."""
+    """The result of :func:`parse`.
+
+    The tree is read-only once :func:`parse` has returned. :meth:`server_directives` and
+    :meth:`last` index the main server's directives on their first call and never
+    rebuild that index, so nothing may change ``root.children`` after that.
+    """
 
     def __init__(self, root, server_root):
         self.root = root
@@ -129,19 +134,30 @@ class ParsedConfig(object):
         self.defines = {}
         # module id -> {'source': 'mod_x.c', 'path': ..., 'file': ..., 'line': ...}
         self.modules = {}
+        self._directives = None  # the main server's directives, in file order
+        self._by_name = None  # lower-case name -> the same directives, in file order
 
     def error(self, message, file=None, line=None):
         self.errors.append({'message': message, 'file': file, 'line': line})
 
+    def _index(self):
+        if self._directives is None:
+            self._directives = [n for n in self.root.children if n.children is None]
+            self._by_name = {}
+            for node in self._directives:
+                self._by_name.setdefault(node.lname, []).append(node)
+
     def server_directives(self, name=None):
-        """Directives in the main server context (outside every section)."""
-        want = name.lower() if name else None
-        return [n for n in self.root.children
-                if not n.is_section and (want is None or n.lname == want)]
+        """Directives in the main server context (outside every section), in file order."""
+        self._index()
+        if not name:
+            return list(self._directives)
+        return list(self._by_name.get(name.lower(), ()))
 
     def last(self, name):
         """The directive that wins in the main server context, or None."""
-        found = self.server_directives(name)
+        self._index()
+        found = self._by_name.get(name.lower()) if name else self._directives
         return found[-1] if found else None
 
 

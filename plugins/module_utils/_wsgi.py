@@ -66,6 +66,8 @@ MODULE_GLOBS = {
 _DIR_SECTIONS = ('directory', 'directorymatch')
 _FILE_SECTIONS = ('files', 'filesmatch')
 _LOCATION_SECTIONS = ('location', 'locationmatch')
+_PER_DIR_SECTIONS = _DIR_SECTIONS + _FILE_SECTIONS + _LOCATION_SECTIONS
+_ALIAS_DIRECTIVES = ('wsgiscriptalias', 'wsgiscriptaliasmatch')
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -313,7 +315,7 @@ class Server(object):
 def _last_child(node, lname):
     found = None
     for child in node.children or ():
-        if not child.is_section and child.lname == lname:
+        if child.children is None and child.lname == lname:
             found = child
     return found
 
@@ -330,7 +332,7 @@ def servers(parsed):
                   port or (ports[0] if ports else '80'))
     vhosts = []
     for node in parsed.root.children:
-        if not node.is_section or node.lname != 'virtualhost':
+        if node.children is None or node.lname != 'virtualhost':
             continue
         addresses = [_split_hostport(arg, '*') for arg in node.args]
         server_name = _last_child(node, 'servername')
@@ -340,7 +342,7 @@ def servers(parsed):
             vname, vport = main.name, None
         aliases = []
         for child in node.children:
-            if not child.is_section and child.lname == 'serveralias':
+            if child.children is None and child.lname == 'serveralias':
                 aliases.extend(child.args)
         concrete = [address[1] for address in addresses if address[1] != '*']
         vhosts.append(Server(node, vname, aliases, addresses,
@@ -408,40 +410,46 @@ def files_matches(node, basename):
     return bool(node.args) and fnmatch.fnmatchcase(basename, node.args[0])
 
 
-def sections(parsed, server, url, filename, is_dir=False):
+def per_dir_sections(scope):
+    """The ``<Directory*>``, ``<Files*>`` and ``<Location*>`` sections of ``scope``, in order."""
+    return [node for node in scope.children
+            if node.children is not None and node.lname in _PER_DIR_SECTIONS]
+
+
+def sections(parsed, server, url, filename, is_dir=False, main=None):
     """The sections that apply to a request, in the order httpd merges them.
 
     ``<Directory>`` (shortest path first, then the regex ones), ``<Files>``, then
     ``<Location>``; the main server's before the virtual host's within each kind.
+
+    :param main: ``per_dir_sections(parsed.root)``, when the caller keeps it; computed
+        otherwise.
     """
-    scopes = [parsed.root] + ([server.node] if server.node is not None else [])
+    if main is None:
+        main = per_dir_sections(parsed.root)
+    candidates = main + (per_dir_sections(server.node) if server.node is not None else [])
     plain, regex, files, nested, locations = [], [], [], [], []
     directory = None
     if filename:
         directory = filename.rstrip('/') if is_dir else os.path.dirname(filename)
         basename = '' if is_dir else os.path.basename(filename)
-    order = 0
-    for scope in scopes:
-        for node in scope.children:
-            if not node.is_section:
-                continue
-            order += 1
-            if node.lname in _DIR_SECTIONS and directory is not None:
-                if directory_matches(node, directory):
-                    if _regex_of(node) is None:
-                        depth = len([p for p in node.args[0].split('/') if p])
-                        plain.append((depth, order, node))
-                    else:
-                        regex.append(node)
-                    nested.extend(n for n in node.children
-                                  if n.is_section and n.lname in _FILE_SECTIONS
-                                  and files_matches(n, basename))
-            elif node.lname in _FILE_SECTIONS and directory is not None:
-                if files_matches(node, basename):
-                    files.append(node)
-            elif node.lname in _LOCATION_SECTIONS and url is not None:
-                if location_matches(node, url):
-                    locations.append(node)
+    for order, node in enumerate(candidates):
+        if node.lname in _DIR_SECTIONS and directory is not None:
+            if directory_matches(node, directory):
+                if _regex_of(node) is None:
+                    depth = len([p for p in node.args[0].split('/') if p])
+                    plain.append((depth, order, node))
+                else:
+                    regex.append(node)
+                nested.extend(n for n in node.children
+                              if n.children is not None and n.lname in _FILE_SECTIONS
+                              and files_matches(n, basename))
+        elif node.lname in _FILE_SECTIONS and directory is not None:
+            if files_matches(node, basename):
+                files.append(node)
+        elif node.lname in _LOCATION_SECTIONS and url is not None:
+            if location_matches(node, url):
+                locations.append(node)
     plain.sort(key=lambda item: (item[0], item[1]))
     return [item[2] for item in plain] + regex + files + nested + locations
 
@@ -500,6 +508,10 @@ class Analysis(object):
         self.module = module or {}
         self.sysroot = sysroot
         self.main, self.vhosts = servers(parsed)
+        # The main server's part of sections() and aliases(): the same for every request.
+        self.main_sections = per_dir_sections(parsed.root)
+        self.main_aliases = [n for n in parsed.server_directives()
+                             if n.lname in _ALIAS_DIRECTIVES]
         self.findings = []
         self.groups = {}
         self.daemon_groups = self._daemon_groups()
@@ -539,7 +551,7 @@ class Analysis(object):
         nodes = []
         for server, scope in scopes:
             nodes.extend((n.file, n.line, server, n) for n in scope.children
-                         if not n.is_section and n.lname == 'wsgidaemonprocess')
+                         if n.children is None and n.lname == 'wsgidaemonprocess')
         # Apache reads the config in file order; the vhost split above must not reorder it.
         order = dict((id(n), i) for i, n in enumerate(self.parsed.root.iter('WSGIDaemonProcess')))
         nodes.sort(key=lambda item: order.get(id(item[3]), 0))
@@ -584,7 +596,7 @@ class Analysis(object):
                is_dir=False):
         """Process group, application group and mode of one request context."""
         alias_options = alias_options or {}
-        applying = sections(self.parsed, server, url, filename, is_dir)
+        applying = sections(self.parsed, server, url, filename, is_dir, self.main_sections)
 
         def pick(option, lname):
             if option in alias_options:
@@ -635,11 +647,11 @@ class Analysis(object):
 
     def aliases(self, server):
         """``WSGIScriptAlias(Match)`` in the order mod_wsgi tries them for ``server``."""
-        names = ('wsgiscriptalias', 'wsgiscriptaliasmatch')
         own = []
         if server.node is not None:
-            own = [n for n in server.node.children if not n.is_section and n.lname in names]
-        return own + [n for n in self.parsed.server_directives() if n.lname in names]
+            own = [n for n in server.node.children
+                   if n.children is None and n.lname in _ALIAS_DIRECTIVES]
+        return own + self.main_aliases
 
     def _alias_mount(self, server, node):
         if len(node.args) < 2:
@@ -674,13 +686,12 @@ class Analysis(object):
         """Mounts made by ``SetHandler wsgi-script`` / ``AddHandler wsgi-script .ext``."""
         mounts = []
         for node in self.parsed.root.iter():
-            if node.is_section or node.lname not in ('sethandler', 'addhandler'):
+            if node.children is not None or node.lname not in ('sethandler', 'addhandler'):
                 continue
             if not node.args or node.args[0].lower() != HANDLER:
                 continue
             section = node.parent
-            if section is None or section.lname not in _DIR_SECTIONS + _FILE_SECTIONS + \
-                    _LOCATION_SECTIONS:
+            if section is None or section.lname not in _PER_DIR_SECTIONS:
                 continue
             targets = [self.server_of(node)]
             if targets[0].node is None:
@@ -710,7 +721,7 @@ class Analysis(object):
         scopes = ([server.node] if server.node is not None else []) + [self.parsed.root]
         for scope in scopes:
             for node in scope.children:
-                if not node.is_section and node.lname == 'alias' and len(node.args) >= 2:
+                if node.children is None and node.lname == 'alias' and len(node.args) >= 2:
                     if node.args[1].rstrip('/') == directory:
                         return node.args[0]
         root = _server_level(self.parsed, server, 'documentroot')
@@ -917,12 +928,12 @@ class Analysis(object):
                                'directive': node.name, 'file': node.file, 'line': node.line}
             return result
         filename = self.filename_of_url(server, path)
-        applying = sections(self.parsed, server, path, filename)
+        applying = sections(self.parsed, server, path, filename, main=self.main_sections)
         handler = _per_dir(applying, 'sethandler')
         if handler is None and filename:
             for section in applying:
                 for child in section.children:
-                    if not child.is_section and child.lname == 'addhandler' and \
+                    if child.children is None and child.lname == 'addhandler' and \
                             child.args and child.args[0].lower() == HANDLER and \
                             any(filename.endswith(ext) for ext in child.args[1:]):
                         handler = child
@@ -940,7 +951,7 @@ class Analysis(object):
         scopes = ([server.node] if server.node is not None else []) + [self.parsed.root]
         for scope in scopes:
             for node in scope.children:
-                if not node.is_section and node.lname == 'alias' and len(node.args) >= 2:
+                if node.children is None and node.lname == 'alias' and len(node.args) >= 2:
                     length = alias_match_length(path, node.args[0])
                     if length:
                         return node.args[1] + path[length:]
