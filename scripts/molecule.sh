@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tests/images/containers.conf}"
+# The same environment as `make molecule`, so the script also works on its own.
+export PATH="$PWD/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$PWD/.cache/collections}"
+[ -x .venv/bin/molecule ] || { echo "$0: run 'make bootstrap' first" >&2; exit 2; }
 [ "$#" -gt 0 ] || { echo "usage: $0 SCENARIO:DISTRO ..." >&2; exit 2; }
 user_image="${MOLECULE_IMAGE:-}"
 failed=()
