@@ -33,8 +33,10 @@ _VHOST_PATTERNS = (
 )
 _ALIAS_RE = re.compile(r'^\s+(?:wild )?alias (?P<alias>\S+)$')
 
-# Lines httpd prints on stderr that are not errors (ServerName guessing, and the like).
-_NOISE_RE = re.compile(r'^AH00558:|^AH00557:|^Syntax OK$')
+# Lines httpd prints on stderr that are not errors (ServerName guessing, and the like), and
+# the two lines Debian's apache2ctl adds on stdout after a failed action.
+_NOISE_RE = re.compile(r"^AH00558:|^AH00557:|^Syntax OK$|^Action '[^']*' failed\.$"
+                       r'|^The Apache error log may have more information\.$')
 
 
 def run(module, argv, check_rc=False):

@@ -60,3 +60,64 @@ def debian_sysroot(tmp_path, version, mpm):
         os.symlink('../mods-available/mpm_%s.%s' % (mpm, ext),
                    os.path.join(enabled, 'mpm_%s.%s' % (mpm, ext)))
     return root
+
+
+CONFIGTEST = os.path.join(DEBIAN, 'configtest')
+
+
+class DebianHost(object):
+    """A ``run(argv)`` for a Debian fixture tree whose state changes during a test.
+
+    Each command is answered from the capture (``debian/configtest/V/<state>/``, see
+    capture-configtest.sh) of the state the tree is in *now*: the MPMs enabled in
+    ``mods-enabled``, ``two-mpms`` when more than one is, ``mod_php`` when ``php`` is set, and
+    for ``-t`` the third-party ``zz-thirdparty.conf`` (``worker-only/<mpm>``) or
+    ``zz-broken.conf`` (``broken``) when present. So every answer is one Apache really gave
+    for that state.
+    """
+
+    def __init__(self, version, root, php=False):
+        self.version = version
+        self.root = root
+        self.php = php
+        self.calls = []
+
+    def state(self, argv):
+        enabled = sorted(name[4:-5] for name in os.listdir(
+            os.path.join(self.root, 'etc', 'apache2', 'mods-enabled'))
+            if name.startswith('mpm_') and name.endswith('.load'))
+        conf = os.path.join(self.root, 'etc', 'apache2', 'conf-enabled')
+        if len(enabled) > 1:
+            return os.path.join(CONFIGTEST, self.version, 'two-mpms')
+        if self.php:
+            return os.path.join(CONFIGTEST, self.version, 'mod_php')
+        if os.path.exists(os.path.join(conf, 'zz-broken.conf')):
+            if argv[1] == '-t':
+                return os.path.join(CONFIGTEST, self.version, 'broken')
+            return os.path.join(DEBIAN, self.version, 'broken')
+        if os.path.exists(os.path.join(conf, 'zz-thirdparty.conf')) and argv[1] == '-t':
+            return os.path.join(CONFIGTEST, self.version, 'worker-only', enabled[0])
+        return os.path.join(CONFIGTEST, self.version, enabled[0])
+
+    def __call__(self, argv):
+        self.calls.append(list(argv))
+        return Replay(self.state(argv))(argv)
+
+
+def find_debian_bin(name):
+    return {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get(name)
+
+
+def tree_digest(root):
+    """``{relative path: ('link', target) | ('file', bytes)}`` of every entry under ``root``."""
+    found = {}
+    for base, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(base, name)
+            rel = os.path.relpath(path, root)
+            if os.path.islink(path):
+                found[rel] = ('link', os.readlink(path))
+            elif os.path.isfile(path):
+                with open(path, 'rb') as handle:
+                    found[rel] = ('file', handle.read(), os.stat(path).st_mode)
+    return found
