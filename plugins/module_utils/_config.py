@@ -53,6 +53,11 @@ _SOURCE_TO_ID = dict((v, k) for k, v in _ID_TO_SOURCE.items())
 MPM_NAMES = ('prefork', 'worker', 'event', 'itk', 'winnt', 'netware', 'mpmt_os2')
 
 
+def host_path(sysroot, path):
+    """``path`` as Apache names it, read below ``sysroot`` (``/`` or ``None``: as it is)."""
+    return path if sysroot in ('', '/', None) else os.path.join(sysroot, path.lstrip('/'))
+
+
 def module_source_name(module_id):
     """``wsgi_module`` -> ``mod_wsgi.c``; ``mpm_event_module`` -> ``event.c``."""
     if module_id in _ID_TO_SOURCE:
@@ -234,9 +239,7 @@ class _Reader(object):
     # -- paths -------------------------------------------------------------------------------
 
     def host_path(self, path):
-        if self.sysroot in ('', '/'):
-            return path
-        return os.path.join(self.sysroot, path.lstrip('/'))
+        return host_path(self.sysroot, path)
 
     def absolute(self, path):
         if os.path.isabs(path):

@@ -163,7 +163,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     }
     if processes:
         pid_file = facts['pid_file']
-        if pid_file and sysroot not in ('', '/'):
-            pid_file = os.path.join(sysroot, pid_file.lstrip('/'))
+        if pid_file:
+            pid_file = _config.host_path(sysroot, pid_file)
         facts['processes'] = _proc.measure(PROCESS_NAMES[layout], pid_file, proc_root)
     return facts, parsed

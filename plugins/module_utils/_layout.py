@@ -30,6 +30,8 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+
 LAYOUTS = {
     'debian': {
         'binary': ['apache2'],
@@ -85,14 +87,10 @@ BIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/apache2/bin',
 DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
 
 
-def _host(sysroot, path):
-    return path if sysroot in ('', '/') else os.path.join(sysroot, path.lstrip('/'))
-
-
 def detect(sysroot='/'):
     """Return the layout name whose marker file exists, or ``None``."""
     for name in DETECT_ORDER:
-        if os.path.exists(_host(sysroot, LAYOUTS[name]['marker'])):
+        if os.path.exists(host_path(sysroot, LAYOUTS[name]['marker'])):
             return name
     return None
 
@@ -100,7 +98,7 @@ def detect(sysroot='/'):
 def read_text(path, sysroot='/'):
     """The text of a file, or ``None`` when it cannot be read."""
     try:
-        with open(_host(sysroot, path), 'rb') as handle:
+        with open(host_path(sysroot, path), 'rb') as handle:
             return handle.read().decode('utf-8', 'replace')
     except (IOError, OSError):
         return None

@@ -31,6 +31,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
 
 ABSENT = ('absent',)
 
@@ -60,11 +61,6 @@ class SwitchError(Exception):
         super(SwitchError, self).__init__(msg)
         self.msg = msg
         self.result = result
-
-
-def host_path(sysroot, path):
-    """``path`` (as Apache sees it) under ``sysroot``."""
-    return path if sysroot in ('', '/') else os.path.join(sysroot, path.lstrip('/'))
 
 
 # -- file states ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import re
 import struct
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
 
 DEFAULT_PROCESSES = 1
 DEFAULT_THREADS = 15
@@ -71,10 +72,6 @@ _ALIAS_DIRECTIVES = ('wsgiscriptalias', 'wsgiscriptaliasmatch')
 
 
 # -- small helpers ---------------------------------------------------------------------------
-
-def _host_path(sysroot, path):
-    return path if sysroot in ('', '/', None) else os.path.join(sysroot, path.lstrip('/'))
-
 
 def _text(node):
     return ' '.join([node.name] + list(node.args))
@@ -215,7 +212,7 @@ def elf_needed(data):
 def _resolve_link(path, sysroot):
     """Follow symlinks of ``path`` inside ``sysroot`` (absolute targets stay in the sysroot)."""
     for dummy in range(16):
-        host = _host_path(sysroot, path)
+        host = host_path(sysroot, path)
         if not os.path.islink(host):
             return path
         target = os.readlink(host)
@@ -231,7 +228,7 @@ def module_file(parsed, layout, sysroot='/'):
     if loaded and loaded.get('path'):
         candidates.append(loaded['path'])
     for pattern in MODULE_GLOBS.get(layout, ()) if layout else ():
-        base = _host_path(sysroot, os.path.dirname(pattern))
+        base = host_path(sysroot, os.path.dirname(pattern))
         try:
             names = sorted(os.listdir(base))
         except OSError:
@@ -241,7 +238,7 @@ def module_file(parsed, layout, sysroot='/'):
     for path in candidates:
         real = _resolve_link(path, sysroot)
         try:
-            with open(_host_path(sysroot, real), 'rb') as handle:
+            with open(host_path(sysroot, real), 'rb') as handle:
                 data = handle.read()
         except (IOError, OSError):
             continue
@@ -269,7 +266,7 @@ def module_file(parsed, layout, sysroot='/'):
 def venv_python(home, sysroot='/'):
     """The ``X.Y`` version of the Python at ``python-home``, from pyvenv.cfg or lib/pythonX.Y."""
     try:
-        with open(_host_path(sysroot, os.path.join(home, 'pyvenv.cfg'))) as handle:
+        with open(host_path(sysroot, os.path.join(home, 'pyvenv.cfg'))) as handle:
             for line in handle:
                 key, value = line.partition('=')[::2]
                 if key.strip() in ('version', 'version_info'):
@@ -279,7 +276,7 @@ def venv_python(home, sysroot='/'):
     except (IOError, OSError):
         pass
     try:
-        names = os.listdir(_host_path(sysroot, os.path.join(home, 'lib')))
+        names = os.listdir(host_path(sysroot, os.path.join(home, 'lib')))
     except OSError:
         return None
     found = sorted(m.group(1) for m in (re.match(r'^python(\d+\.\d+)$', n) for n in names) if m)
