@@ -15,7 +15,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
+
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
 
 C_LOCALE = {'LANG': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
 
@@ -42,6 +45,21 @@ _NOISE_RE = re.compile(r"^AH00558:|^AH00557:|^Syntax OK$|^Action '[^']*' failed\
 def run(module, argv, check_rc=False):
     """Run ``argv`` (a list) in the C locale and return ``(rc, stdout, stderr)``."""
     return module.run_command(argv, environ_update=C_LOCALE, check_rc=check_rc)
+
+
+def host_access(module):
+    """``(run, find_bin, binary)`` for the gatherers, bound to an ``AnsibleModule``.
+
+    ``run`` runs a list argv in the C locale; ``find_bin`` looks in ``PATH`` and the layouts'
+    sbin directories; ``binary`` is the module's ``binary`` option, refused when it is not an
+    executable file.
+    """
+    binary = module.params.get('binary')
+    if binary and not os.access(binary, os.X_OK):
+        module.fail_json(msg='binary: %s is not an executable file' % binary)
+    return (lambda argv: run(module, argv),
+            lambda name: module.get_bin_path(name, opt_dirs=BIN_DIRS),
+            binary)
 
 
 def parse_version(text):

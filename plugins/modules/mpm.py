@@ -125,8 +125,7 @@ running:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import run
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
+from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm import MPMS
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_switch import SwitchError, switch
 
@@ -139,10 +138,11 @@ def main():
         ),
         supports_check_mode=True,
     )
+    run, find_bin = host_access(module)[:2]
     try:
         result = switch(
-            run=lambda argv: run(module, argv),
-            find_bin=lambda name: module.get_bin_path(name, opt_dirs=BIN_DIRS),
+            run=run,
+            find_bin=find_bin,
             target=module.params['name'],
             force=module.params['force'],
             check_mode=module.check_mode,

@@ -26,16 +26,11 @@ description:
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
+  - modwsgi.apache.apache
   - modwsgi.apache.attributes
   - modwsgi.apache.attributes.INFO_MODULE
   - modwsgi.apache.attributes.FACTS
 options:
-  binary:
-    description:
-      - Path of the Apache binary, for builds in places the module does not search.
-      - By default the binary is looked up for the detected layout in C(PATH), C(/usr/sbin)
-        and C(/usr/local/apache2/bin).
-    type: path
   processes:
     description:
       - Whether to measure Apache's processes (count, RSS and PSS) from C(/proc).
@@ -205,13 +200,10 @@ ansible_facts:
               elements: int
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import run
+from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._facts import apache_facts
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
 
 
 def main():
@@ -222,15 +214,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    binary = module.params['binary']
-    if binary and not os.access(binary, os.X_OK):
-        module.fail_json(msg='binary: %s is not an executable file' % binary)
-    facts = apache_facts(
-        run=lambda argv: run(module, argv),
-        find_bin=lambda name: module.get_bin_path(name, opt_dirs=BIN_DIRS),
-        binary=binary,
-        processes=module.params['processes'],
-    )
+    run, find_bin, binary = host_access(module)
+    facts = apache_facts(run, find_bin, binary=binary, processes=module.params['processes'])
     module.exit_json(changed=False, ansible_facts={'apache': facts})
 
 

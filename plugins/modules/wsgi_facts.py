@@ -31,16 +31,11 @@ description:
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
+  - modwsgi.apache.apache
   - modwsgi.apache.attributes
   - modwsgi.apache.attributes.INFO_MODULE
   - modwsgi.apache.attributes.FACTS
 options:
-  binary:
-    description:
-      - Path of the Apache binary, for builds in places the module does not search.
-      - By default the binary is looked up for the detected layout, as
-        M(modwsgi.apache.mpm_facts) does.
-    type: path
   resolve:
     description:
       - URLs to resolve against the configuration, such as V(http://shop.example:8080/api/x).
@@ -269,12 +264,9 @@ ansible_facts:
               type: str
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import run
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
+from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import parse_url, wsgi_facts
 
 
@@ -286,20 +278,13 @@ def main():
         ),
         supports_check_mode=True,
     )
-    binary = module.params['binary']
-    if binary and not os.access(binary, os.X_OK):
-        module.fail_json(msg='binary: %s is not an executable file' % binary)
+    run, find_bin, binary = host_access(module)
     for url in module.params['resolve']:
         try:
             parse_url(url)
         except ValueError as exc:
             module.fail_json(msg='resolve: %s' % exc)
-    facts = wsgi_facts(
-        run=lambda argv: run(module, argv),
-        find_bin=lambda name: module.get_bin_path(name, opt_dirs=BIN_DIRS),
-        binary=binary,
-        resolve=module.params['resolve'],
-    )
+    facts = wsgi_facts(run, find_bin, binary=binary, resolve=module.params['resolve'])
     module.exit_json(changed=False, ansible_facts={'mod_wsgi': facts})
 
 
