@@ -1,0 +1,75 @@
+"""The filters modwsgi.apache.audit_report and audit_summary (their arguments, defaults and
+errors as AnsibleFilterError), on the records captured by fixtures/report/capture.sh."""
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
+
+
+@pytest.fixture(scope='module')
+def plugin():
+    """The filters and AnsibleFilterError, imported only while these tests run.
+
+    Importing controller code (the plugin imports ansible.errors) sets
+    ansible.module_utils._internal.is_controller in ansible-core 2.19, and from then on
+    module_utils hand warnings to the controller's display instead of the module's result. The
+    module tests of the same pytest process need it unset, so it is put back afterwards.
+    """
+    from ansible.module_utils import _internal
+    before = getattr(_internal, 'is_controller', None)
+    from ansible.errors import AnsibleFilterError
+    from ansible_collections.modwsgi.apache.plugins.filter import audit_report
+    yield audit_report.FilterModule().filters(), AnsibleFilterError
+    if before is not None:
+        _internal.is_controller = before
+
+
+def records():
+    return [json.load(open(os.path.join(FIXTURES, 'report', 'record-%s.json' % name)))
+            for name in ('event', 'prefork', 'gone')]
+
+
+def test_filters_registered(plugin):
+    assert sorted(plugin[0]) == ['audit_report', 'audit_summary']
+
+
+@pytest.mark.parametrize('fmt, start', [
+    ('markdown', '# mod_wsgi fleet audit\n'),
+    ('html', '<!DOCTYPE html>\n'),
+    ('json', '{\n'),
+])
+def test_report_formats(plugin, fmt, start):
+    text = plugin[0]['audit_report'](records(), fmt)
+    assert text.startswith(start)
+    assert 'report-capture-gone' in text
+
+
+def test_json_round_trips(plugin):
+    text = plugin[0]['audit_report'](records(), 'json', fail_on='error', generated='now')
+    data = json.loads(text)
+    assert data['summary']['failing'] == 5
+    assert data['generated'] == 'now'
+    assert len(data['hosts']) == 3
+
+
+@pytest.mark.parametrize('fail_on, failing', [('none', 0), ('warning', 11), ('error', 5)])
+def test_summary(plugin, fail_on, failing):
+    summary = plugin[0]['audit_summary'](records(), fail_on=fail_on)
+    assert summary['failing'] == failing
+    assert summary['hosts'] == 3
+    assert summary['unreachable_hosts'] == ['report-capture-gone']
+
+
+@pytest.mark.parametrize('name, args, kwargs, message', [
+    ('audit_report', (records(), 'pdf'), {}, 'audit_report: format must be one of'),
+    ('audit_summary', (records(),), {'fail_on': 'fatal'}, 'audit_summary: fail_on must be one of'),
+    ('audit_summary', ('web1',), {}, 'audit_summary: the audit report needs a list'),
+    ('audit_report', ([{'host': 'web1', 'apache': 'x'}],), {}, 'audit_report: host web1: "apache"'),
+])
+def test_errors(plugin, name, args, kwargs, message):
+    filters, error = plugin
+    with pytest.raises(error, match=message):
+        filters[name](*args, **kwargs)
