@@ -3,8 +3,9 @@
 #
 # usage: scripts/molecule.sh SCENARIO:DISTRO [SCENARIO:DISTRO ...]
 #        e.g. scripts/molecule.sh mpm_facts:debian12 mpm_facts:debian13
-# DISTRO is debian11, debian12 or debian13 and picks localhost/modwsgi-test/debian:NN,
-# unless MOLECULE_IMAGE is set (for example to a registry's image).
+# DISTRO is debian11, debian12 or debian13 and picks localhost/modwsgi-test/debian:NN, and
+# debian:NN-apache for hosts that start with Apache installed; MOLECULE_IMAGE (for example a
+# registry's image) replaces both, and MOLECULE_APACHE_IMAGE the second one alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tests/images/containers.conf}"
@@ -14,6 +15,7 @@ export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$PWD/.cache/collect
 [ -x .venv/bin/molecule ] || { echo "$0: run 'make bootstrap' first" >&2; exit 2; }
 [ "$#" -gt 0 ] || { echo "usage: $0 SCENARIO:DISTRO ..." >&2; exit 2; }
 user_image="${MOLECULE_IMAGE:-}"
+user_apache_image="${MOLECULE_APACHE_IMAGE:-}"
 failed=()
 for run in "$@"; do
     scenario="${run%%:*}"
@@ -21,6 +23,7 @@ for run in "$@"; do
     [ "$distro" != "$run" ] || distro="${MOLECULE_DISTRO:-debian12}"
     export MOLECULE_DISTRO="$distro"
     export MOLECULE_IMAGE="${user_image:-localhost/modwsgi-test/debian:${distro#debian}}"
+    export MOLECULE_APACHE_IMAGE="${user_apache_image:-${user_image:-$MOLECULE_IMAGE-apache}}"
     echo "==> molecule test -s $scenario on $distro ($MOLECULE_IMAGE)"
     start=$SECONDS
     if molecule test -s "$scenario"; then

@@ -4,6 +4,11 @@
 # No container registry is needed: each image is a debootstrap'ed minbase with python3,
 # systemd as init and ca-certificates, imported with `podman import`. The host's CA bundle is
 # copied in when present, so pip inside a container trusts the same proxy as the host.
+#
+# Each also gets an `-apache` flavour (debian:12-apache) with Debian's apache2 and
+# libapache2-mod-wsgi-py3 already installed (not started, not configured further): scenarios
+# whose subject is an existing Apache start from it instead of installing it in every run.
+# Scenarios about installing Apache (the role) use the plain image.
 # An image that already exists is kept (delete it with `podman rmi` to rebuild).
 #
 # usage: tests/images/build.sh [11|12|13 ...]     (default: all three)
@@ -60,8 +65,38 @@ build_one() {
     echo "images: $image built"
 }
 
+build_apache() {
+    local version="$1" base image builder
+    base="localhost/modwsgi-test/debian:${version}"
+    image="${base}-apache"
+    builder="modwsgi-image-build-${version}"
+    if podman image exists "$image"; then
+        echo "images: $image exists, kept"
+        return 0
+    fi
+    echo "images: installing apache2 and mod_wsgi into $image"
+    podman rm -f "$builder" >/dev/null 2>&1 || true
+    # policy-rc.d keeps the packages from starting Apache while the image is built.
+    podman run --name "$builder" "$base" /bin/sh -c '
+        set -e
+        printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d
+        chmod 0755 /usr/sbin/policy-rc.d
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2 libapache2-mod-wsgi-py3 >/dev/null
+        rm -f /usr/sbin/policy-rc.d /var/cache/apt/archives/*.deb' || {
+        podman rm -f "$builder" >/dev/null 2>&1 || true
+        echo "images: installing Apache into $image failed" >&2
+        return 1
+    }
+    podman commit --quiet --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
+        "$builder" "$image" >/dev/null
+    podman rm -f "$builder" >/dev/null
+    echo "images: $image built"
+}
+
 versions=("$@")
 [ "${#versions[@]}" -gt 0 ] || versions=(11 12 13)
 for v in "${versions[@]}"; do
     build_one "$v"
+    build_apache "$v"
 done
