@@ -39,6 +39,8 @@ lint: bootstrap ## yamllint and ansible-lint (production profile)
 	@yamllint --strict .
 	@echo "==> ansible-lint (profile: production)"
 	@ansible-lint --profile production --strict
+	@echo "==> antsibull-changelog lint (changelog fragments)"
+	@antsibull-changelog lint
 
 .PHONY: sanity
 sanity: bootstrap ## ansible-test sanity in an ansible_collections/ tree
