@@ -16,7 +16,8 @@ export PY_COLORS := 0
 
 # Molecule scenarios and the Debian versions each one runs on.
 MOLECULE_RUNS ?= mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13 \
-                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13
+                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13 \
+                role_default:debian12
 
 .PHONY: help
 help: ## List the targets

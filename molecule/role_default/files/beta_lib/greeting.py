@@ -1,0 +1,2 @@
+# Imported by beta.wsgi through python-path.
+TEXT = 'beta says hello'
