@@ -48,6 +48,8 @@ GLOBAL = '%{GLOBAL}'
 RESOURCE = '%{RESOURCE}'
 
 _ENV_RE = re.compile(r'^%\{ENV:([^}]*)\}$')
+# Where httpd says its configuration is wrong: "AH00526: Syntax error on line 1 of /x.conf:".
+_SYNTAX_ERROR_RE = re.compile(r'line (\d+) of (/[^:\s]+)')
 _PYTHON_RE = re.compile(r'libpython(\d+)\.(\d+)')
 _VERSION_RE = re.compile(br'mod_wsgi/(\d+\.\d+(?:\.\d+)?)')
 _SO_PYTHON_RES = (
@@ -742,7 +744,24 @@ class Analysis(object):
 
     # findings ---------------------------------------------------------------------------
 
+    def _check_config(self):
+        """A configuration Apache rejects, or that could not be read whole, makes the audit
+        below incomplete: say so first, with file and line where they are known."""
+        if self.apache.get('config_ok') is False:
+            message = self.apache.get('config_error') or 'no message'
+            where = _SYNTAX_ERROR_RE.search(message)
+            self.finding('config_invalid', 'error',
+                         'Apache rejects its configuration, so it would not start or reload '
+                         'with it: %s' % message,
+                         file=where.group(2) if where else self.apache.get('config_file'),
+                         line=int(where.group(1)) if where else None)
+        for error in self.parsed.errors:
+            self.finding('config_unreadable', 'warning',
+                         'Part of the configuration could not be read as Apache would: %s'
+                         % error['message'], file=error['file'], line=error['line'])
+
     def _check(self):
+        self._check_config()
         restrict = self.restrict_embedded_node()
         restricted = self.restrict_embedded
         selected = set()

@@ -220,7 +220,9 @@ ansible_facts:
         findings:
           description:
             - Problems and advice. C(code) is stable; C(severity) is V(info), V(warning) or V(error).
-            - Codes are V(group_unused), V(group_undefined), V(group_not_visible),
+            - Codes are V(config_invalid) (Apache rejects its configuration; file and line
+              from Apache's message), V(config_unreadable) (an include or variable the audit
+              could not resolve), V(group_unused), V(group_undefined), V(group_not_visible),
               V(duplicate_group), V(group_invalid), V(mount_embedded), V(mount_invalid),
               V(mode_unknown), V(embedded_restricted), V(restrict_embedded_off),
               V(alias_shadowed), V(prefork_with_daemon), V(frontend_capacity) and

@@ -483,3 +483,31 @@ def test_module_file_through_debian_alternatives(tmp_path):
     assert info['installed'] is True
     assert info['version'] == '4.9.4'
     assert info['python'] == {'library': None, 'version': '3.11', 'from': 'file name'}
+
+
+# -- bad or missing configuration: findings, never a traceback -------------------------------
+
+def test_broken_config_is_a_finding_with_file_and_line(tmp_path):
+    # The tree and the outputs are Debian 12's, captured with the same zz-broken.conf in place.
+    root = debian_sysroot(tmp_path, '12', 'event')
+    write(root, 'etc/apache2/conf-enabled/zz-broken.conf', 'ThisIsNotADirective on\n')
+    facts = _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'broken')), BINS.get,
+                             sysroot=root)
+    found = [f for f in facts['findings'] if f['code'] == 'config_invalid']
+    assert len(found) == 1
+    assert found[0]['severity'] == 'error'
+    assert (found[0]['file'], found[0]['line']) == \
+        ('/etc/apache2/conf-enabled/zz-broken.conf', 1)
+    assert "Invalid command 'ThisIsNotADirective'" in found[0]['message']
+
+
+def test_missing_include_and_undefined_variable_are_findings(tmp_path):
+    main = write(tmp_path, 'httpd.conf', 'Include missing.conf\n'
+                                         'WSGIDaemonProcess ${NOPE}\n')
+    parsed = _config.parse(main, str(tmp_path), modules=MODULES)
+    analysis = _wsgi.Analysis(parsed, {}, None, sysroot='/')
+    found = [f for f in analysis.findings if f['code'] == 'config_unreadable']
+    assert [(f['file'], f['line'], f['severity']) for f in found] == [
+        (main, 1, 'warning'), (main, 2, 'warning')]
+    assert 'missing.conf' in found[0]['message']
+    assert '${NOPE}' in found[1]['message']
