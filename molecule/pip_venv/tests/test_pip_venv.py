@@ -1,0 +1,92 @@
+"""modwsgi_install: pip and modwsgi_mpm_tuning: auto, through behaviour: HTTP answers, the live
+probe, Apache's own module list and limits, a check-mode run, and bad inputs."""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), 'shared'))
+
+from scenario_helpers import ansible, get, playbook, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
+
+PIP_VERSION = '6.1.1'
+APPS = {
+    # name: (server name, URL path, processes, threads)
+    'shop': ('shop.test', '/', 2, 5),
+    'api': ('api.test', '/api', 1, 10),
+}
+# mod_wsgi-express's rule for 2 x 5 + 1 x 10 = 20 daemon threads: max_clients
+# 10 + max(10, int(1.5 * 20)) = 40; ThreadsPerChild int(40 / (int(40 / 20) + 1)) = 13;
+# ServerLimit ceil(40 / 13) = 4; MaxRequestWorkers 4 x 13 = 52; MaxSpareThreads int(0.6 x 4) x 13.
+EVENT_LIMITS = {'ServerLimit': 4, 'ThreadLimit': 13, 'ThreadsPerChild': 13,
+                'MaxRequestWorkers': 52, 'StartServers': 1, 'MinSpareThreads': 13,
+                'MaxSpareThreads': 26}
+
+
+@pytest.mark.parametrize('name', sorted(APPS))
+def test_app_runs_in_its_own_venv_not_as_root(host, name):
+    server_name, path, _processes, _threads = APPS[name]
+    answer = get(host, 'http://127.0.0.1' + path, server_name)
+    assert answer['status'] == 200, answer
+    fields = dict(part.split('=', 1) for part in answer['content'].split(': ', 1)[1].split())
+    assert answer['content'].startswith(name + ': ')
+    assert fields['prefix'] == '/srv/%s/venv' % name
+    assert fields['marker'] == '%s-venv' % name
+    assert fields['uid'] == str(host.user('www-data').uid)
+    assert fields['mod_wsgi'] == PIP_VERSION
+
+
+@pytest.mark.parametrize('name', sorted(APPS))
+def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name):
+    server_name, _path, processes, threads = APPS[name]
+    answer = ansible(host, 'modwsgi.apache.probe', {
+        'url': 'http://127.0.0.1/.well-known/modwsgi-probe', 'host': server_name,
+        'expect_mode': 'daemon', 'expect_group': name})
+    assert not answer.get('failed'), answer
+    assert (answer['mode'], answer['process_group']) == ('daemon', name)
+    assert (answer['processes'], answer['threads']) == (processes, threads)
+    assert answer['mpm'] == 'event'
+    assert answer['mod_wsgi_version'] == PIP_VERSION
+
+
+def test_one_mod_wsgi_is_loaded_and_it_is_the_venvs(host):
+    assert not host.package('libapache2-mod-wsgi-py3').is_installed
+    modules = host.check_output('apache2ctl -M 2>/dev/null')
+    assert modules.count('wsgi_module') == 1
+    facts = ansible(host, 'modwsgi.apache.mpm_facts', {'processes': False})['ansible_facts']['apache']
+    assert facts['mpm']['name'] == 'event'
+    # The shared object Apache mapped is the one pip built in the venv.
+    maps = host.check_output('cat /proc/$(cat /var/run/apache2/apache2.pid)/maps')
+    assert '/opt/modwsgi/venv/lib/' in maps and 'mod_wsgi' in maps
+
+
+def test_event_mpm_is_sized_for_the_daemon_capacity(host):
+    facts = ansible(host, 'modwsgi.apache.mpm_facts', {'processes': False})['ansible_facts']['apache']
+    for directive, value in EVENT_LIMITS.items():
+        assert facts['limits'][directive] == value, (directive, facts['limits'])
+        assert facts['limits_from'][directive].startswith(
+            '/etc/apache2/conf-enabled/modwsgi-mpm-tuning.conf:'), facts['limits_from']
+
+
+def test_our_files_are_root_0644(host):
+    for path in ('/etc/apache2/mods-available/modwsgi-pip.load',
+                 '/etc/apache2/conf-available/modwsgi-mpm-tuning.conf',
+                 '/etc/apache2/conf-available/modwsgi.conf'):
+        f = host.file(path)
+        assert f.is_file, path
+        assert (f.user, f.group, f.mode) == ('root', 'root', 0o644), path
+    assert not host.run('ls /etc/apache2/conf-available/ | grep "~$"').stdout
+
+
+def test_check_mode_run_changes_nothing(host):
+    output = playbook('pip_venv', 'converge.yml', '--check', '--diff')
+    assert recap_changed(output) == [0], output[-3000:]
+    assert 'modwsgi_mpm_tuning=auto: the applications\' daemon capacity is 20 threads' in output
+
+
+def test_bad_inputs_fail_in_preflight(host):
+    output = playbook('pip_venv', 'bad_inputs.yml')
+    assert output.count('refused by') == 6
+    test_app_runs_in_its_own_venv_not_as_root(host, 'shop')
