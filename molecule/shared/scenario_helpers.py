@@ -5,6 +5,7 @@ runs a playbook of any scenario against the Molecule inventory and keeps its out
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -18,9 +19,13 @@ def playbook(scenario, name, *args):
     """Run ``molecule/SCENARIO/NAME`` with extra ``args``; return its output (it must pass)."""
     ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
     inventory = os.environ.get('MOLECULE_INVENTORY_FILE') or os.path.join(ephemeral, 'inventory')
+    # One JSON result per line: messages are not wrapped or re-quoted as YAML would.
+    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_FORCE_COLOR='0',
+               ANSIBLE_NOCOLOR='1', PY_COLORS='0')
     run = subprocess.run(
         ['ansible-playbook', '-i', inventory, os.path.join(MOLECULE, scenario, name)] + list(args),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False,
+        env=env)
     log = os.path.join(ephemeral, '%s%s.log' % (name.replace('.yml', ''), ''.join(args).replace('-', '_')))
     with open(log, 'w') as handle:
         handle.write(run.stdout)
@@ -29,6 +34,6 @@ def playbook(scenario, name, *args):
 
 
 def recap_changed(output):
-    """The ``changed=N`` counts of the PLAY RECAP lines of ``output``."""
-    return [int(part.split('=', 1)[1]) for line in output.splitlines() if ' : ok=' in line
-            for part in line.split() if part.startswith('changed=')]
+    """The ``changed=N`` counts of the PLAY RECAP lines of ``output`` (colours, if any, dropped)."""
+    plain = re.sub(r'\x1b\[[0-9;]*m', '', output)
+    return [int(match) for match in re.findall(r'^\S+\s+: ok=\d+\s+changed=(\d+)', plain, re.MULTILINE)]

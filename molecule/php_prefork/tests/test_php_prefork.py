@@ -2,6 +2,7 @@
 the live probe, the MPM limits in force, and the role's own explanation in its output."""
 
 import os
+import re
 import sys
 
 import pytest
@@ -30,7 +31,7 @@ def apache_facts(host):
 def test_apache_still_runs_prefork_with_php(host):
     facts = apache_facts(host)
     assert facts['mpm']['name'] == 'prefork'
-    assert 'php' in [module['name'] for module in facts['thread_unsafe_modules']]
+    assert 'php_module' in [module['name'] for module in facts['thread_unsafe_modules']]
     answer = get(host, 'http://127.0.0.1/hello.php', 'localhost')
     assert answer['status'] == 200 and answer['content'] == 'php says apache2handler\n', answer
 
@@ -48,8 +49,11 @@ def test_apps_run_in_daemon_mode_with_their_threads(host, name):
     # Multithreaded although the MPM is not: the daemon has its own threads.
     app = get(host, 'http://127.0.0.1:%d/' % port, server_name)
     assert app['status'] == 200, app
-    assert app['content'].startswith('%s: pid=%d ' % (name, answer['pid']))
-    assert app['content'].endswith(' uid=%d multithread=True\n' % host.user('www-data').uid)
+    served = re.match(r'^%s: pid=(\d+) uid=(\d+) multithread=True\n$' % name, app['content'])
+    assert served, app['content']
+    assert int(served.group(2)) == host.user('www-data').uid
+    # The pid that served it is one of the group's daemon processes (display-name=%{GROUP}).
+    assert host.check_output('ps -o args= -p %s' % served.group(1)).startswith('(wsgi:%s)' % name)
 
 
 def test_prefork_is_sized_for_the_daemon_capacity(host):

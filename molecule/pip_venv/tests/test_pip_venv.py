@@ -83,7 +83,8 @@ def test_our_files_are_root_0644(host):
 def test_check_mode_run_changes_nothing(host):
     output = playbook('pip_venv', 'converge.yml', '--check', '--diff')
     assert recap_changed(output) == [0], output[-3000:]
-    assert 'modwsgi_mpm_tuning=auto: the applications\' daemon capacity is 20 threads' in output
+    assert ('modwsgi_mpm_tuning=auto: the daemon capacity of the applications is 20 threads, so the '
+            'event MPM gets ServerLimit 4, ThreadLimit 13, StartServers 1, MaxRequestWorkers 52') in output
 
 
 def test_bad_inputs_fail_in_preflight(host):
