@@ -15,9 +15,12 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 # Molecule scenarios and the Debian versions each one runs on.
-MOLECULE_RUNS ?= mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13 \
-                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13 \
-                role_default:debian12
+MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian13 \
+                from_embedded:debian12 \
+                mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13 \
+                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13
+# Scenarios that run at once (scripts/molecule.sh); the runs of one scenario stay in sequence.
+export MOLECULE_JOBS ?= 2
 
 .PHONY: help
 help: ## List the targets
@@ -42,6 +45,7 @@ lint: bootstrap ## yamllint and ansible-lint (production profile)
 	@ansible-lint --profile production --strict
 	@echo "==> antsibull-changelog lint (changelog fragments)"
 	@antsibull-changelog lint
+	@scripts/docs.sh lint
 
 .PHONY: sanity
 sanity: bootstrap ## ansible-test sanity in an ansible_collections/ tree
@@ -63,6 +67,10 @@ molecule: images ## Every Molecule scenario on every Debian it targets
 .PHONY: test
 test: bootstrap lint sanity unit build-install molecule ## Everything CI runs
 	@echo "==> make test: all green"
+
+.PHONY: docs
+docs: bootstrap ## Build the HTML docs site (antsibull-docs + Sphinx) into .cache/docs-site/html
+	@scripts/docs.sh
 
 .PHONY: demo
 demo: ## (not yet: arrives with the fleet audit) audit, fix and re-audit a demo host
