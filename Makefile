@@ -64,8 +64,19 @@ build-install: bootstrap ## Build the collection tarball, install it aside, run 
 molecule: images ## Every Molecule scenario on every Debian it targets
 	@scripts/molecule.sh $(MOLECULE_RUNS)
 
+.PHONY: bench
+bench: images ## Benchmark daemon mode against the alternatives; writes docs/benchmarks.md (~20 min)
+	@echo "==> benchmark: daemon mode against the alternatives (benchmarks/README.md)"
+	@pip install -q -r benchmarks/requirements.txt
+	@python benchmarks/daemon_mode.py
+
+.PHONY: bench-smoke
+bench-smoke: images ## The benchmark harness, short: checks it works and each direction, no timings
+	@echo "==> benchmark smoke run (one short repetition, directions only)"
+	@python benchmarks/daemon_mode.py --smoke
+
 .PHONY: test
-test: bootstrap lint sanity unit build-install molecule ## Everything CI runs
+test: bootstrap lint sanity unit build-install molecule bench-smoke ## Everything CI runs
 	@echo "==> make test: all green"
 
 .PHONY: docs
