@@ -115,6 +115,7 @@ python demo/table.py --check "$output"
 echo
 echo "demo: done in $((SECONDS - start)) s. Logs: $output/logs/"
 if [ "$keep" = 1 ]; then
-    echo "demo: the hosts are still running (podman exec -it modwsgi-demo-prefork bash);" \
+    echo "demo: the hosts are still running" \
+         "(CONTAINERS_CONF=tests/images/containers.conf podman exec -it modwsgi-demo-prefork bash);" \
          "'make demo-clean' removes them"
 fi
