@@ -84,9 +84,16 @@ docs: bootstrap ## Build the HTML docs site (antsibull-docs + Sphinx) into .cach
 	@scripts/docs.sh
 
 .PHONY: demo
-demo: ## (not yet: arrives with the fleet audit) audit, fix and re-audit a demo host
-	@echo "make demo is not available yet: it arrives with the fleet audit (see README)." >&2
-	@exit 1
+demo: images ## Three demo hosts in a bad state: audit, fix with the role, audit again, before/after table
+	@scripts/demo.sh
+
+.PHONY: demo-smoke
+demo-smoke: images ## The demo, short (tiny burst, hosts removed), failing unless the story holds
+	@DEMO_SHORT=1 scripts/demo.sh
+
+.PHONY: demo-clean
+demo-clean: ## Remove the demo hosts (containers modwsgi-demo-*) and demo/output
+	@scripts/demo.sh clean
 
 .PHONY: clean
 clean: ## Remove the virtualenv and caches (images are kept)
