@@ -15,9 +15,12 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 # Molecule scenarios and the Debian versions each one runs on.
-MOLECULE_RUNS ?= mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13 \
-                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13 \
-                role_default:debian12
+MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian13 \
+                from_embedded:debian12 \
+                mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13 \
+                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13
+# Scenarios that run at once (scripts/molecule.sh); the runs of one scenario stay in sequence.
+export MOLECULE_JOBS ?= 2
 
 .PHONY: help
 help: ## List the targets
@@ -42,6 +45,7 @@ lint: bootstrap ## yamllint and ansible-lint (production profile)
 	@ansible-lint --profile production --strict
 	@echo "==> antsibull-changelog lint (changelog fragments)"
 	@antsibull-changelog lint
+	@scripts/docs.sh lint
 
 .PHONY: sanity
 sanity: bootstrap ## ansible-test sanity in an ansible_collections/ tree
@@ -60,14 +64,36 @@ build-install: bootstrap ## Build the collection tarball, install it aside, run 
 molecule: images ## Every Molecule scenario on every Debian it targets
 	@scripts/molecule.sh $(MOLECULE_RUNS)
 
+.PHONY: bench
+bench: images ## Benchmark daemon mode against the alternatives; writes docs/benchmarks.md (~20 min)
+	@echo "==> benchmark: daemon mode against the alternatives (benchmarks/README.md)"
+	@pip install -q -r benchmarks/requirements.txt
+	@python benchmarks/daemon_mode.py
+
+.PHONY: bench-smoke
+bench-smoke: images ## The benchmark harness, short: checks it works and each direction, no timings
+	@echo "==> benchmark smoke run (one short repetition, directions only)"
+	@python benchmarks/daemon_mode.py --smoke
+
 .PHONY: test
-test: bootstrap lint sanity unit build-install molecule ## Everything CI runs
+test: bootstrap lint sanity unit build-install molecule bench-smoke ## Everything CI runs
 	@echo "==> make test: all green"
 
+.PHONY: docs
+docs: bootstrap ## Build the HTML docs site (antsibull-docs + Sphinx) into .cache/docs-site/html
+	@scripts/docs.sh
+
 .PHONY: demo
-demo: ## (not yet: arrives with the fleet audit) audit, fix and re-audit a demo host
-	@echo "make demo is not available yet: it arrives with the fleet audit (see README)." >&2
-	@exit 1
+demo: images ## Three demo hosts in a bad state: audit, fix with the role, audit again, before/after table
+	@scripts/demo.sh
+
+.PHONY: demo-smoke
+demo-smoke: images ## The demo, short (tiny burst, hosts removed), failing unless the story holds
+	@DEMO_SHORT=1 scripts/demo.sh
+
+.PHONY: demo-clean
+demo-clean: ## Remove the demo hosts (containers modwsgi-demo-*) and demo/output
+	@scripts/demo.sh clean
 
 .PHONY: clean
 clean: ## Remove the virtualenv and caches (images are kept)

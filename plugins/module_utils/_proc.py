@@ -10,7 +10,8 @@ The process tree is the Apache parent (from its pid file, or the process named l
 binary whose parent is not) and all its descendants: MPM children and mod_wsgi daemon
 processes, whatever ``display-name`` renamed them to. RSS comes from ``status`` (readable by
 anyone); PSS from ``smaps_rollup``, which needs the rights to trace the process. When a PSS
-cannot be read, ``pss_mb`` is ``None`` rather than a wrong sum.
+cannot be read, ``pss_mb`` is ``None`` rather than a wrong sum. A process that exits while it
+is measured (prefork reaps idle children every second) is left out, not counted as unknown.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -99,13 +100,25 @@ def measure(names, pid_file=None, proc_root='/proc'):
     parent = find_parent(table, names, hint)
     if parent is None:
         return {'count': 0, 'rss_mb': 0.0, 'pss_mb': 0.0, 'pids': []}
-    pids = descendants(table, parent)
     rss = pss = 0
     pss_known = True
-    for pid in pids:
+    pids = []
+    for pid in descendants(table, parent):
         base = os.path.join(proc_root, str(pid))
-        rss += parse_kb(_read(os.path.join(base, 'status')), 'VmRSS') or 0
-        value = parse_kb(_read(os.path.join(base, 'smaps_rollup')), 'Pss')
+        # smaps_rollup first, then status: when neither can be read any more, the process has
+        # exited since the snapshot (prefork reaps idle children every second) and is left
+        # out. A status without VmRSS is a process that no longer holds memory (a zombie).
+        # Otherwise, a smaps_rollup that cannot be read is a PSS that is not ours to read.
+        smaps = _read(os.path.join(base, 'smaps_rollup'))
+        status = _read(os.path.join(base, 'status'))
+        if smaps is None and status is None:
+            continue
+        pids.append(pid)
+        rss_kb = parse_kb(status, 'VmRSS')
+        if rss_kb is None:
+            continue
+        rss += rss_kb
+        value = parse_kb(smaps, 'Pss')
         if value is None:
             pss_known = False
         else:

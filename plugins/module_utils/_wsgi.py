@@ -287,6 +287,12 @@ def venv_python(home, sysroot='/'):
 
 # -- servers ---------------------------------------------------------------------------------
 
+def answers_to(names, host):
+    """httpd's name match: ``host`` equals a ServerName, or matches a ServerAlias pattern."""
+    host = host.lower()
+    return any(fnmatch.fnmatchcase(host, name.lower()) for name in names)
+
+
 class Server(object):
     """The main server (``node is None``) or one ``<VirtualHost>``."""
 
@@ -302,10 +308,7 @@ class Server(object):
         return '%s:%s' % (self.name or '*', self.port)
 
     def serves(self, host):
-        host = host.lower()
-        if self.name and self.name.lower() == host:
-            return True
-        return any(fnmatch.fnmatchcase(host, alias.lower()) for alias in self.aliases)
+        return answers_to(([self.name] if self.name else []) + self.aliases, host)
 
     def listens_on(self, port):
         return any(address[1] in ('*', str(port)) for address in self.addresses)
@@ -976,10 +979,22 @@ class Analysis(object):
             return root.args[0].rstrip('/') + path
         return None
 
+    def vhost_facts(self):
+        """Every ``<VirtualHost>``: the names it answers to, its ports and where it is."""
+        result = []
+        for server in self.vhosts:
+            names = ([server.name] if server.name else []) + server.aliases
+            result.append({'server': server.label,
+                           'names': [name.lower() for name in names],
+                           'ports': sorted(set(address[1] for address in server.addresses)),
+                           'file': server.node.file, 'line': server.node.line})
+        return result
+
     def facts(self):
         return {'restrict_embedded': self.restrict_embedded,
                 'daemon_groups': self.daemon_groups,
                 'mounts': self.mounts,
+                'vhosts': self.vhost_facts(),
                 'findings': self.findings}
 
 
@@ -1020,6 +1035,7 @@ def wsgi_facts(run, find_bin, sysroot='/', binary=None, resolve=None):
         'restrict_embedded': False,
         'daemon_groups': [],
         'mounts': [],
+        'vhosts': [],
         'findings': [],
     }
     if parsed is None:

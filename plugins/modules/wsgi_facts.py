@@ -217,6 +217,34 @@ ansible_facts:
             line:
               description: Line of that directive.
               type: int
+        vhosts:
+          description:
+            - Every C(<VirtualHost>), in configuration order, with the host names it answers to.
+            - The daemon_mode role reads it to find the virtual hosts an application would take over.
+          type: list
+          elements: dict
+          returned: always
+          sample:
+            - {server: 'shop.example:80', names: [shop.example, www.shop.example], ports: ['80'],
+               file: /etc/apache2/sites-enabled/shop.conf, line: 1}
+          contains:
+            server:
+              description: The virtual host, as C(name:port).
+              type: str
+            names:
+              description: Its C(ServerName) and C(ServerAlias) values, in lower case (aliases may hold wildcards).
+              type: list
+              elements: str
+            ports:
+              description: The ports of its addresses; V(*) for any port.
+              type: list
+              elements: str
+            file:
+              description: File of the C(<VirtualHost>) line.
+              type: str
+            line:
+              description: Line of the C(<VirtualHost>) line.
+              type: int
         findings:
           description:
             - Problems and advice. C(code) is stable; C(severity) is V(info), V(warning) or V(error).

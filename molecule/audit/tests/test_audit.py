@@ -7,25 +7,17 @@ Where the prediction says the request cannot run (WSGIRestrictEmbedded On with a
 mount, or a group not visible from the vhost), Apache must answer 500.
 """
 
-import json
+import os
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
+from modwsgi_testinfra import ansible  # noqa: E402  pylint: disable=wrong-import-position
 
 # A concrete URL for each WSGIScriptAliasMatch pattern of the layouts.
 PATTERN_SAMPLES = {'^/match/([^/]+)': '/match/sample'}
 HANDLER_DIRECTIVES = ('SetHandler', 'AddHandler')
-
-
-def ansible(host, module, args):
-    """Run a module; return its result whether it failed or not."""
-    try:
-        # An empty JSON object would not reach the module as arguments: pass none instead.
-        return host.ansible(module, json.dumps(args) if args else None, check=False)
-    except Exception as exc:  # testinfra raises AnsibleException with the result on failure
-        result = getattr(exc, 'result', None)
-        if result is None:
-            raise
-        return result
 
 
 def request_path(mount):

@@ -120,6 +120,8 @@ def test_reload_gives_new_daemon_processes(host):
     assert before  # the pids are compared by the role itself, against its own probe
 
 
+@pytest.mark.skipif(os.environ.get('MOLECULE_DISTRO', 'debian12') != 'debian12',
+                    reason='preflight is the same on every distro: its 16 cases run on Debian 12 only')
 def test_bad_inputs_fail_in_preflight(host):
     output = playbook('bad_inputs.yml')
-    assert output.count('refused by') == 15
+    assert output.count("refused by") == 16

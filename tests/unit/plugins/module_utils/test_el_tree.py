@@ -118,7 +118,7 @@ def check_no_wsgi(parsed, sysroot):
               'limits': values, 'limits_from': sources}
     analysis = _wsgi.Analysis(parsed, apache, {}, sysroot)
     facts = analysis.facts()
-    assert facts == {'restrict_embedded': False, 'daemon_groups': [], 'mounts': [],
+    assert facts == {'restrict_embedded': False, 'daemon_groups': [], 'mounts': [], 'vhosts': [],
                      'findings': []}
     resolved = analysis.resolve('http://localhost/')
     assert resolved['mount'] is None

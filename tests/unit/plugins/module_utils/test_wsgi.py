@@ -70,6 +70,9 @@ def test_debian_default_tree_has_no_wsgi_config(tmp_path, version):
     assert facts['findings'] == []
     assert facts['resolved'][0]['mount'] is None
     assert facts['resolved'][0]['server'] == '*:80'
+    # 000-default.conf: no ServerName, so it answers to no name of its own.
+    assert facts['vhosts'] == [{'server': '*:80', 'names': [], 'ports': ['80'],
+                                'file': '/etc/apache2/sites-enabled/000-default.conf', 'line': 1}]
 
 
 def test_no_apache(tmp_path):
@@ -77,11 +80,13 @@ def test_no_apache(tmp_path):
                              resolve=['http://x/'])
     assert facts['installed'] is False and facts['loaded'] is False
     assert facts['mounts'] == [] and facts['findings'] == []
+    assert facts['vhosts'] == []
     assert facts['resolved'][0]['reason'] == 'Apache is not installed'
 
 
 VHOST = '''<VirtualHost *:80>
     ServerName shop.example
+    ServerAlias WWW.Shop.example
     WSGIDaemonProcess shop processes=20 threads=15 display-name=%{GROUP}
     WSGIProcessGroup shop
     WSGIScriptAlias / /srv/shop/app.wsgi
@@ -108,7 +113,10 @@ def test_debian_tree_with_a_daemon_vhost(tmp_path, mpm, expected):
     assert mount['mode'] == 'daemon' and mount['process_group'] == 'shop'
     assert mount['application_group'] == 'shop.example|'
     assert mount['decided_by'] == {'directive': 'WSGIProcessGroup shop',
-                                   'file': '/etc/apache2/sites-enabled/shop.conf', 'line': 4}
+                                   'file': '/etc/apache2/sites-enabled/shop.conf', 'line': 5}
+    shop = [v for v in facts['vhosts'] if v['file'] == '/etc/apache2/sites-enabled/shop.conf']
+    assert shop == [{'server': 'shop.example:80', 'names': ['shop.example', 'www.shop.example'],
+                     'ports': ['80'], 'file': '/etc/apache2/sites-enabled/shop.conf', 'line': 1}]
     assert sorted(f['code'] for f in facts['findings']) == expected
     capacity = [f for f in facts['findings'] if f['code'] == 'frontend_capacity'][0]
     # Debian's mpm_*.conf sets MaxRequestWorkers 150; 20 x 15 = 300.

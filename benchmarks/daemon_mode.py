@@ -1,0 +1,601 @@
+"""Daemon mode against the alternatives, side by side in one run (issue 6).
+
+Four configurations of one WSGI app (benchmarks/container/app.wsgi: ~40 MB at import, a little
+CPU per request, a line logged per load), each in its own container from
+localhost/modwsgi-test/bench:12 (benchmarks/build_image.sh):
+
+  1. trap     prefork + embedded, Debian's stock mpm_prefork.conf
+  2. role     modwsgi.apache.daemon_mode with its default variables
+  3. express  mod_wsgi-express (PyPI) at the role's processes x threads (2 x 15)
+  4. worker   worker + embedded, Debian's stock mpm_worker.conf
+
+Each repetition starts Apache, sends one warm-up request, samples the idle memory, then runs
+`ab` *inside* the container (bounded by count and time) while sampling PSS of Apache's whole
+process tree (plugins/module_utils/_proc.py), then stops Apache. Repetitions are interleaved
+across configurations. The table shows medians and ratios against configuration 1.
+
+Then: reconfiguration under load (threads changed through the role: graceful reload; the MPM
+switched: restart), and the cost of the automation (facts against setup, an idempotent second
+role run against the first, the audit of N hosts against one).
+
+`--smoke` runs one short repetition and checks only that everything ran and the direction
+of the memory and load results; it never judges timings and needs no matplotlib.
+Exit status: 0 when the harness worked (whatever the targets say), 1 otherwise.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import benchlib  # noqa: E402
+
+IMAGE = 'localhost/modwsgi-test/bench:12'
+AUDIT_IMAGE = 'localhost/modwsgi-test/debian:12-apache'
+PREFIX = 'modwsgi-bench-'
+HOST = 'bench.test'
+BIN = os.path.join(ROOT, '.venv', 'bin')
+
+ENV = dict(os.environ)
+ENV.setdefault('CONTAINERS_CONF', os.path.join(ROOT, 'tests', 'images', 'containers.conf'))
+ENV.setdefault('ANSIBLE_COLLECTIONS_PATH', os.path.join(ROOT, '.cache', 'collections'))
+ENV.update({'ANSIBLE_FORCE_COLOR': '0', 'ANSIBLE_HOST_KEY_CHECKING': 'False',
+            'ANSIBLE_RETRY_FILES_ENABLED': 'False', 'ANSIBLE_NOCOLOR': '1'})
+ENV['PATH'] = BIN + os.pathsep + ENV.get('PATH', '')
+
+VHOST = """<VirtualHost *:80>
+    ServerName {host}
+    WSGIScriptAlias / /srv/bench/app.wsgi
+    <Directory /srv/bench>
+        <Files app.wsgi>
+            Require all granted
+        </Files>
+    </Directory>
+</VirtualHost>
+""".format(host=HOST)
+
+APP = {'name': 'bench', 'server_name': HOST, 'wsgi_script': '/srv/bench/app.wsgi',
+       'python_home': '/srv/bench/venv'}
+
+
+STARTED = time.monotonic()
+
+
+def say(message):
+    print('bench [%4.0f s] %s' % (time.monotonic() - STARTED, message), flush=True)
+
+
+def run(cmd, check=True, timeout=900, **kwargs):
+    result = subprocess.run(cmd, env=ENV, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            universal_newlines=True, timeout=timeout, **kwargs)
+    if check and result.returncode != 0:
+        raise RuntimeError('%s failed (rc %d):\n%s' % (
+            ' '.join(shlex.quote(c) for c in cmd), result.returncode, result.stdout[-3000:]))
+    return result
+
+
+def sh(container, script, check=True, timeout=600):
+    return run(['podman', 'exec', container, '/bin/sh', '-c', script], check=check,
+               timeout=timeout).stdout
+
+
+def start_container(name, image):
+    run(['podman', 'rm', '-f', name], check=False)
+    run(['podman', 'run', '-d', '--name', name, '--hostname', name, '--systemd=always',
+         '--cap-add', 'SYS_PTRACE', image, '/sbin/init'])
+
+
+def wait_ready(name):
+    state = sh(name, 'timeout 90 systemctl is-system-running --wait || true').strip()
+    if state not in ('running', 'degraded'):
+        raise RuntimeError('%s: systemd did not come up (%s)' % (name, state))
+
+
+def remove(names):
+    for name in names:
+        run(['podman', 'rm', '-f', '-t', '5', name], check=False)
+
+
+# ---------------------------------------------------------------- the four configurations
+
+def copy_files(name):
+    sh(name, 'mkdir -p /srv/bench /var/log/bench && chmod 0777 /var/log/bench '
+             '&& touch /var/log/bench/loads.log && chmod 0666 /var/log/bench/loads.log')
+    for src, dest in [(os.path.join(HERE, 'container', 'app.wsgi'), '/srv/bench/app.wsgi'),
+                      (os.path.join(HERE, 'container', 'sampler.py'), '/srv/bench/sampler.py'),
+                      (os.path.join(HERE, 'container', 'steady.py'), '/srv/bench/steady.py'),
+                      (os.path.join(ROOT, 'plugins', 'module_utils', '_proc.py'),
+                       '/srv/bench/_proc.py')]:
+        run(['podman', 'cp', src, '%s:%s' % (name, dest)])
+
+
+def setup_embedded(name, mpm):
+    """Debian's stock MPM config for `mpm`, the app embedded (no WSGIDaemonProcess)."""
+    sh(name, 'systemctl stop apache2; a2dismod -q -f mpm_event mpm_worker mpm_prefork >/dev/null; '
+             'a2enmod -q mpm_%s wsgi >/dev/null; cat > /etc/apache2/sites-available/bench.conf <<"EOF"\n'
+             '%sEOF\na2ensite -q bench >/dev/null; apache2ctl -t' % (mpm, VHOST))
+
+
+def setup_express(name, processes, threads):
+    """mod_wsgi-express from PyPI (/opt/express) at the role's processes x threads, on port 80."""
+    sh(name, 'systemctl disable --now apache2 >/dev/null 2>&1; '
+             '/opt/express/bin/mod_wsgi-express setup-server /srv/bench/app.wsgi --port 80 '
+             '--user www-data --group www-data --processes %d --threads %d '
+             '--server-root /srv/express --log-directory /var/log/bench/express >/dev/null'
+             % (processes, threads))
+
+
+def write_inventory(directory, names, group='bench'):
+    path = os.path.join(directory, 'inventory-%s.ini' % group)
+    with open(path, 'w') as handle:
+        handle.write('[%s]\n' % group)
+        for name in names:
+            handle.write('%s ansible_connection=containers.podman.podman '
+                         'ansible_python_interpreter=/usr/bin/python3\n' % name)
+    return path
+
+
+def ansible_playbook(inventory, playbook, extra=None, forks=None, env=None):
+    """Run ansible-playbook; return (seconds, output)."""
+    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, playbook]
+    if extra is not None:
+        cmd += ['-e', json.dumps(extra)]
+    if forks:
+        cmd += ['-f', str(forks)]
+    started = time.monotonic()
+    saved = dict(ENV)
+    ENV.update(env or {})
+    try:
+        out = run(cmd, timeout=900).stdout
+    finally:
+        ENV.clear()
+        ENV.update(saved)
+    return time.monotonic() - started, out
+
+
+def service(config, name, action):
+    if config == 'express':
+        sh(name, '/srv/express/apachectl %s' % action)
+        if action == 'stop':
+            sh(name, 'for i in $(seq 60); do pgrep -x apache2 >/dev/null || exit 0; sleep 0.5; done; '
+                     'echo still running; exit 1')
+    elif action == 'stop':
+        # Debian's unit stops with `apachectl graceful-stop`, which can wait for minutes on
+        # the connections of a loaded prefork server: SIGTERM is Apache's immediate stop.
+        sh(name, 'systemctl kill -s TERM apache2; for i in $(seq 120); do '
+                 'systemctl is-active -q apache2 || break; sleep 0.5; done; '
+                 'systemctl stop apache2; systemctl reset-failed apache2 2>/dev/null; true')
+    else:
+        sh(name, 'systemctl %s apache2' % action)
+
+
+def warm_up(name):
+    """Send one request at a time until one gets a 2xx answer (at most 60 s)."""
+    sh(name, 'for i in $(seq 120); do out=$(ab -q -n 1 -H "Host: %s" http://127.0.0.1/ 2>&1); '
+             'echo "$out" | grep -q "^Complete requests: *1" && echo "$out" | grep -q "^Failed requests: *0" '
+             '&& ! echo "$out" | grep -q "^Non-2xx" && exit 0; sleep 0.5; done; exit 1' % HOST)
+
+
+def measure(config, name, load):
+    """One repetition of one configuration -> dict of benchlib.METRICS (and raw ab fields)."""
+    clock = [time.monotonic()]
+    service(config, name, 'start')
+    try:
+        warm_up(name)
+        clock.append(time.monotonic())
+        time.sleep(2)
+        idle = json.loads(sh(name, 'python3 /srv/bench/sampler.py --once'))
+        before = int(sh(name, 'wc -l < /var/log/bench/loads.log'))
+        script = (
+            'rm -f /tmp/bench-stop; '
+            'python3 /srv/bench/sampler.py --stop /tmp/bench-stop --max-seconds {limit} '
+            '--interval 0.5 > /tmp/samples.json & '
+            'timeout {limit} ab -r -q -t {seconds} -n {requests} -c {concurrency} '
+            '-H "Host: {host}" http://127.0.0.1/ > /tmp/ab.txt 2>&1; '
+            'echo "ab rc $?" >> /tmp/ab.txt; touch /tmp/bench-stop; wait'
+        ).format(limit=load['seconds'] + 30, host=HOST, **load)
+        sh(name, script, timeout=load['seconds'] + 90)
+        clock.append(time.monotonic())
+        after = int(sh(name, 'wc -l < /var/log/bench/loads.log'))
+        samples = json.loads(sh(name, 'cat /tmp/samples.json'))
+        ab_text = sh(name, 'cat /tmp/ab.txt')
+        ab = benchlib.parse_ab(ab_text)
+    finally:
+        service(config, name, 'stop')
+    clock.append(time.monotonic())
+    phases = ['%.0f' % (b - a) for a, b in zip(clock, clock[1:])]
+    return dict(ab, idle_pss_mb=idle['peak_pss_mb'],
+                peak_pss_mb=max(samples['peak_pss_mb'], idle['peak_pss_mb']),
+                peak_procs=max(samples['peak_count'], idle['peak_count']),
+                loads=after - before, samples=samples['samples'], idle_procs=idle['peak_count'],
+                ab_text=ab_text, phases='/'.join(phases))
+
+
+# ---------------------------------------------------------------- reconfiguration under load
+
+def under_load(name, inventory, extra, label):
+    """Run the role with `extra` while a constant load runs; count failed requests."""
+    pids = 'pgrep -f "^\\(wsgi:bench\\)" | sort -n | tr "\\n" " "'
+    before = sh(name, pids, check=False).strip()
+    logs = '/var/log/apache2/error.log /var/log/apache2/modwsgi-bench-error.log'
+    sh(name, 'for f in %s; do [ -f $f ] && : > $f; done; true' % logs)  # Apache appends
+    sh(name, 'rm -f /tmp/bench-steady-stop /tmp/steady.json')
+    run(['podman', 'exec', '-d', name, '/bin/sh', '-c',
+         'python3 /srv/bench/steady.py --concurrency 4 --rate 40 --max-seconds 300 > /tmp/steady.json'])
+    time.sleep(3)
+    seconds, out = ansible_playbook(inventory, os.path.join(HERE, 'role.yml'), extra)
+    time.sleep(3)
+    sh(name, 'touch /tmp/bench-steady-stop; for i in $(seq 120); do '
+             '[ -s /tmp/steady.json ] && exit 0; sleep 0.5; done; exit 1')
+    counts = json.loads(sh(name, 'cat /tmp/steady.json'))
+    after = sh(name, pids, check=False).strip()
+    # The error log lines written meanwhile that say why a request failed (not the notices).
+    new = sh(name, 'cat %s 2>/dev/null | grep -v ":notice\\]" | '
+                   'grep -iv "AH00489\\|AH00094\\|caught SIG" | cut -c1-300 | head -5'
+             % logs, check=False).strip()
+    counts['error_log'] = new.splitlines()
+    counts.update(label=label, role_seconds=round(seconds, 1), changed=benchlib.recap_changed(out),
+                  daemon_pids_before=before, daemon_pids_after=after)
+    say('%s: %d requests, %d ok, %d failed, %d non-2xx (role run %.0f s, changed=%d, '
+        'daemon pids %s -> %s); errors %s' % (
+            label, counts['requests'], counts['ok'], counts['failed'], counts['non_2xx'], seconds,
+            counts['changed'], before, after, counts['errors']))
+    for line in counts['error_log']:
+        say('   error log: ' + line)
+    return counts
+
+
+# ---------------------------------------------------------------- automation cost
+
+APACHECTL_TIMING = r'''
+import statistics, subprocess, time
+found = {}
+for flag in ('-V', '-S', '-M'):
+    runs = []
+    for dummy in range(3):
+        start = time.perf_counter()
+        subprocess.run(['apache2ctl', flag], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        runs.append(time.perf_counter() - start)
+    found[flag] = statistics.median(runs)
+print(sum(found.values()))
+'''
+
+
+def facts_cost(inventory, calls):
+    dummy, out = ansible_playbook(inventory, os.path.join(HERE, 'facts_cost.yml'),
+                                  {'bench_calls': calls},
+                                  env={'ANSIBLE_STDOUT_CALLBACK': 'ansible.posix.json'})
+    spans = benchlib.task_seconds(out)
+    setup = spans['Time ansible.builtin.setup'] / calls
+    mpm = spans['Time modwsgi.apache.mpm_facts'] / calls
+    wsgi = spans['Time modwsgi.apache.wsgi_facts'] / calls
+    ping = spans['Time ansible.builtin.ping'] / calls
+    apachectl = float(sh(PREFIX + 'role', "python3 - <<'EOF'\n%sEOF" % APACHECTL_TIMING))
+    say('   per call: setup %.2f s, mpm_facts %.2f s, wsgi_facts %.2f s, ping (the floor) %.2f s; '
+        'apache2ctl -V + -S + -M on the host: %.2f s' % (setup, mpm, wsgi, ping, apachectl))
+    return {'setup_s': setup, 'facts_s': mpm + wsgi, 'ratio': (mpm + wsgi) / setup, 'calls': calls,
+            'mpm_s': mpm, 'wsgi_s': wsgi, 'ping_s': ping, 'apachectl_s': apachectl}, out
+
+
+def audit_cost(count, repeat, workdir):
+    names = ['%saudit-%02d' % (PREFIX, i) for i in range(1, count + 1)]
+    try:
+        say('audit: starting %d containers from %s' % (count, AUDIT_IMAGE))
+        for name in names:
+            start_container(name, AUDIT_IMAGE)
+        for name in names:
+            wait_ready(name)
+        one = write_inventory(workdir, names[:1], 'audit1')
+        many = write_inventory(workdir, names, 'auditn')
+        times = {'one': [], 'many': []}
+        for dummy in range(repeat):
+            for key, inventory, forks in (('one', one, 1), ('many', many, count)):
+                seconds, dummy = ansible_playbook(
+                    inventory, 'modwsgi.apache.audit', forks=forks,
+                    extra={'modwsgi_audit_output_dir': os.path.join(workdir, 'audit-' + key)})
+                times[key].append(seconds)
+        for key in times:
+            if not os.path.exists(os.path.join(workdir, 'audit-' + key, 'report.json')):
+                raise RuntimeError('the audit wrote no report.json for %s' % key)
+    finally:
+        remove(names)
+    one_s, many_s = statistics.median(times['one']), statistics.median(times['many'])
+    return {'hosts': count, 'one_s': one_s, 'many_s': many_s, 'ratio': many_s / one_s,
+            'runs': times}
+
+
+# ---------------------------------------------------------------- report
+
+def automation_rows(auto):
+    rows = []
+    if 'facts' in auto:
+        f = auto['facts']
+        rows.append(('mpm_facts + wsgi_facts vs ansible.builtin.setup, per host (ping: %.2f s; '
+                     'apache2ctl -V, -S, -M: %.2f s)' % (f['ping_s'], f['apachectl_s']), '%.2f + %.2f s vs %.2f s' % (f['mpm_s'], f['wsgi_s'], f['setup_s']),
+                     f['ratio'], 0.5))
+    if 'idempotent' in auto:
+        i = auto['idempotent']
+        rows.append(('second role run (changed=%d, %d tasks) vs first' % (i['changed'], i['tasks']),
+                     '%.1f s vs %.1f s' % (i['second_s'], i['first_s']), i['ratio'], 0.5))
+    if 'audit' in auto:
+        a = auto['audit']
+        rows.append(('audit of %d hosts (forks=%d) vs 1 host' % (a['hosts'], a['hosts']),
+                     '%.1f s vs %.1f s' % (a['many_s'], a['one_s']), a['ratio'], 2.0))
+    return rows
+
+
+def automation_table(auto):
+    lines = ['| automation | measured | ratio | goal | status |', '|---|---:|---:|---:|:---:|']
+    for label, measured, value, goal in automation_rows(auto):
+        lines.append('| %s | %s | %.2fx | <= %.2fx | %s |' % (
+            label, measured, value, goal, benchlib.judge(value, '<=', goal)))
+    if 'idempotent' in auto:
+        lines.append('')
+        lines.append('The second run\'s slowest tasks: ' + '; '.join(
+            '%s (%.1f s)' % span for span in auto['idempotent']['slowest']) + '.')
+    return '\n'.join(lines)
+
+
+def reconfig_table(reconf):
+    lines = ['| change under load | how | requests | ok | failed | non-2xx | errors | daemon pids before -> after |',
+             '|---|---|---:|---:|---:|---:|---|---|']
+    for row in reconf:
+        lines.append('| %s | %s | %d | %d | %d | %d | %s | %s -> %s |' % (
+            row['label'], row['how'], row['requests'], row['ok'], row['failed'], row['non_2xx'],
+            ', '.join('%s: %d' % item for item in row['errors'].items()) or '-',
+            row['daemon_pids_before'] or '-', row['daemon_pids_after'] or '-'))
+    logged = [(row['label'], line) for row in reconf for line in row['error_log']]
+    if logged:
+        lines.append('')
+        lines.append('Apache error log meanwhile (first lines, notices left out):')
+        lines.append('')
+        lines.extend('- %s: `%s`' % item for item in logged)
+    goal = [r for r in reconf if r['how'].startswith('graceful')]
+    if goal:
+        lines.append('')
+        lines.append('Target: failed requests during a graceful reload = 0: %s (%d failed, %d non-2xx).' % (
+            'PASS' if all(r['failed'] + r['non_2xx'] == 0 for r in goal) else 'MISS',
+            sum(r['failed'] for r in goal), sum(r['non_2xx'] for r in goal)))
+    return '\n'.join(lines)
+
+
+def plot(summary, path):
+    import matplotlib  # pinned in benchmarks/requirements.txt; only the full run needs it
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+
+    keys = [key for key, dummy in benchlib.CONFIGS if key in summary]
+    labels = ['%d. %s' % (i, k) for i, (k, d) in enumerate(benchlib.CONFIGS, 1) if k in summary]
+    fig, (mem, rps) = pyplot.subplots(1, 2, figsize=(11, 4.2))
+    xs = range(len(keys))
+    mem.bar([x - 0.2 for x in xs], [summary[k]['idle_pss_mb'] for k in keys], 0.4, label='idle')
+    mem.bar([x + 0.2 for x in xs], [summary[k]['peak_pss_mb'] for k in keys], 0.4, label='peak (load)')
+    mem.set_yscale('log')
+    mem.set_ylabel('PSS of all Apache + daemon processes, MB (log)')
+    mem.set_title('Memory')
+    mem.legend()
+    rps.bar(list(xs), [summary[k]['rps'] for k in keys], 0.6, color='tab:green')
+    rps.set_ylabel('requests per second (median)')
+    rps.set_title('Throughput')
+    for axis in (mem, rps):
+        axis.set_xticks(list(xs))
+        axis.set_xticklabels(labels, rotation=15)
+    for x, key in zip(xs, keys):
+        mem.annotate('%.0f' % summary[key]['peak_pss_mb'], (x + 0.2, summary[key]['peak_pss_mb']),
+                     ha='center', va='bottom', fontsize=8)
+        rps.annotate('%.0f' % summary[key]['rps'], (x, summary[key]['rps']), ha='center',
+                     va='bottom', fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def write_doc(path, text_blocks):
+    with open(path, 'w') as handle:
+        handle.write('\n'.join(text_blocks).rstrip() + '\n')
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
+    parser.add_argument('--smoke', action='store_true', help='one short repetition; direction checks only')
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--requests', type=int, default=10000)
+    parser.add_argument('--concurrency', type=int, default=50)
+    parser.add_argument('--seconds', type=int, default=40, help='time limit of each ab run')
+    parser.add_argument('--audit-hosts', type=int, default=20)
+    parser.add_argument('--doc', default=os.path.join(ROOT, 'docs', 'benchmarks.md'),
+                        help='where to write the results (full runs only)')
+    parser.add_argument('--no-doc', action='store_true')
+    parser.add_argument('--keep', action='store_true', help='keep the four containers')
+    parser.add_argument('--save-raw', metavar='DIR', help='save the raw ab and ansible outputs there')
+    args = parser.parse_args()
+    # Interrupted or terminated (even from a background job, where SIGINT is ignored): the
+    # `finally` below still removes the containers.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if args.smoke:
+        args.repeat, args.requests, args.seconds, args.audit_hosts = 1, 2000, 20, 2
+        args.no_doc = True
+    load = {'requests': args.requests, 'concurrency': args.concurrency, 'seconds': args.seconds}
+    started = time.monotonic()
+    load_avg = [os.getloadavg()]
+
+    say('image: %s (benchmarks/build_image.sh builds it once)' % IMAGE)
+    t0 = time.monotonic()
+    run([os.path.join(HERE, 'build_image.sh')], timeout=1800)
+    say('image ready in %.0f s' % (time.monotonic() - t0))
+
+    names = {key: PREFIX + key for key, dummy in benchlib.CONFIGS}
+    workdir = tempfile.mkdtemp(prefix='modwsgi-bench-')
+    runs = {key: [] for key in names}
+    auto, reconf, versions, raw = {}, [], {}, {}
+    try:
+        say('containers: %s' % ', '.join(names.values()))
+        for name in names.values():
+            start_container(name, IMAGE)
+        for key, name in names.items():
+            wait_ready(name)
+            copy_files(name)
+        say('1. trap: prefork + embedded, stock mpm_prefork.conf')
+        setup_embedded(names['trap'], 'prefork')
+        say('4. worker: worker + embedded, stock mpm_worker.conf')
+        setup_embedded(names['worker'], 'worker')
+        say('2. role: modwsgi.apache.daemon_mode with default variables (first run)')
+        inventory = write_inventory(workdir, [names['role']])
+        as_json = {'ANSIBLE_STDOUT_CALLBACK': 'ansible.posix.json'}
+        first_s, out = ansible_playbook(inventory, os.path.join(HERE, 'role.yml'), {'modwsgi_apps': [APP]},
+                                        env=as_json)
+        spans = benchlib.task_spans(out)
+        say('   first run %.1f s, changed=%d, %d tasks' % (first_s, benchlib.json_changed(out), len(spans)))
+        if not args.smoke:
+            say('2. role: second run (idempotence)')
+            second_s, out2 = ansible_playbook(inventory, os.path.join(HERE, 'role.yml'),
+                                              {'modwsgi_apps': [APP]}, env=as_json)
+            spans2 = benchlib.task_spans(out2)
+            auto['idempotent'] = {'first_s': first_s, 'second_s': second_s, 'ratio': second_s / first_s,
+                                  'changed': benchlib.json_changed(out2),
+                                  'first_changed': benchlib.json_changed(out),
+                                  'tasks': len(spans2), 'tasks_s': sum(t for dummy, t in spans2),
+                                  'slowest': sorted(spans2, key=lambda span: -span[1])[:6]}
+            raw['role-first.json'], raw['role-second.json'] = out, out2
+            say('   second run %.1f s, changed=%d, %d tasks taking %.1f s; slowest: %s' % (
+                second_s, auto['idempotent']['changed'], len(spans2), auto['idempotent']['tasks_s'],
+                '; '.join('%s %.1f s' % span for span in auto['idempotent']['slowest'])))
+        conf = sh(names['role'], 'grep -h "WSGIDaemonProcess" /etc/apache2/sites-enabled/*.conf')
+        match = re.search(r'processes=(\d+) threads=(\d+)', conf)
+        processes, threads = int(match.group(1)), int(match.group(2))
+        sh(names['role'], 'systemctl stop apache2')
+        say('3. express: mod_wsgi-express --processes %d --threads %d (as the role wrote)' % (processes, threads))
+        setup_express(names['express'], processes, threads)
+        versions = {
+            'apache': sh(names['trap'], 'apache2 -v | head -1').strip(),
+            'mod_wsgi (Debian)': sh(names['trap'], "dpkg-query -W -f '${Version}' libapache2-mod-wsgi-py3"),
+            'mod_wsgi (PyPI, express)': sh(names['express'],
+                                           '/opt/express/bin/pip show mod_wsgi | sed -n "s/^Version: //p"').strip(),
+            'express MPM': sh(names['express'], 'grep -o "MPM_ENABLE_[A-Z]*" /srv/express/apachectl '
+                                                '| head -1 | cut -d_ -f3 | tr A-Z a-z', check=False).strip(),
+            'role daemon': conf.strip(),
+        }
+
+        for item in versions.items():
+            say('version: %s: %s' % item)
+        order = [key for key, dummy in benchlib.CONFIGS]
+        for rep in range(args.repeat):
+            # Rotate the order each repetition, so no configuration always runs first.
+            for key in order[rep % len(order):] + order[:rep % len(order)]:
+                result = measure(key, names[key], load)
+                raw['ab-%s-%d.txt' % (key, rep + 1)] = result.pop('ab_text')
+                runs[key].append(result)
+                say('rep %d/%d %-7s idle %6.1f MB, peak %7.1f MB, %3d procs, %6.0f req/s, p50 %3d ms, '
+                    'p99 %4d ms, failed %d, non-2xx %d, loads %d (s: start/burst/stop %s)' % (
+                        rep + 1, args.repeat, key, result['idle_pss_mb'], result['peak_pss_mb'],
+                        result['peak_procs'], result['rps'], result['p50_ms'], result['p99_ms'],
+                        result['failed'], result['non_2xx'], result['loads'], result['phases']))
+        summary = {key: benchlib.medians(runs[key]) for key in names}
+        targets = benchlib.evaluate_targets(summary)
+        load_avg.append(os.getloadavg())
+
+        say('reconfiguration under load (role container)')
+        service('role', names['role'], 'start')
+        reconf.append(dict(under_load(names['role'], inventory,
+                                      {'modwsgi_apps': [dict(APP, threads=threads - 5)]},
+                                      'threads %d -> %d' % (threads, threads - 5)),
+                           how='graceful reload (role handler)'))
+        if not args.smoke:
+            reconf.append(dict(under_load(names['role'], inventory,
+                                          {'modwsgi_apps': [dict(APP, threads=threads - 5)],
+                                           'modwsgi_mpm': 'worker'}, 'MPM event -> worker'),
+                               how='restart (role handler)'))
+
+        say('automation: facts against setup')
+        auto['facts'], raw['facts_cost.json'] = facts_cost(inventory, 1 if args.smoke else 3)
+        if not args.keep:
+            remove(names.values())
+        say('automation: audit of %d hosts against one' % args.audit_hosts)
+        auto['audit'] = audit_cost(args.audit_hosts, 1, workdir)
+    finally:
+        if not args.keep:
+            remove(names.values())
+    load_avg.append(os.getloadavg())
+    if args.save_raw:
+        os.makedirs(args.save_raw, exist_ok=True)
+        for filename, text in raw.items():
+            with open(os.path.join(args.save_raw, filename), 'w') as handle:
+                handle.write(text)
+        say('raw outputs saved in %s' % args.save_raw)
+
+    settings = ('ab -c %d -n %d (time limit %d s), %d repetition(s), medians' % (
+        args.concurrency, args.requests, args.seconds, args.repeat))
+    blocks = [
+        '## Results (%s)' % settings, '',
+        benchlib.results_table(summary), '',
+        '## Targets', '', benchlib.targets_table(targets), '',
+        '## Reconfiguration under load', '', reconfig_table(reconf), '',
+        '## Automation cost', '', automation_table(auto), '',
+    ]
+    print('\n' + '\n'.join(blocks))
+    elapsed = time.monotonic() - started
+    say('done in %.0f s; load average (1 min) %.1f at start, %.1f after the bursts, %.1f at the end' % (
+        elapsed, load_avg[0][0], load_avg[1][0], load_avg[2][0]))
+
+    problems = []
+    for key in names:
+        if len(runs[key]) != args.repeat:
+            problems.append('%s: %d runs of %d' % (key, len(runs[key]), args.repeat))
+        elif summary[key].get('rps', 0) <= 0:
+            problems.append('%s: no requests served' % key)
+    if summary['role']['peak_pss_mb'] >= summary['trap']['peak_pss_mb']:
+        problems.append('role peak memory is not below the trap: %s' % summary['role']['peak_pss_mb'])
+    if summary['role']['loads'] != 0:
+        problems.append('role: the app loaded %s times during the burst' % summary['role']['loads'])
+    if summary['trap']['loads'] < 1:
+        problems.append('trap: the app never loaded during the burst (the harness counts no loads?)')
+    if summary['role']['peak_procs'] >= summary['trap']['peak_procs']:
+        problems.append('role has as many processes as the trap')
+    if 'idempotent' in auto and auto['idempotent']['changed'] != 0:
+        problems.append('the second role run changed %d things' % auto['idempotent']['changed'])
+
+    if not args.no_doc:
+        png = os.path.splitext(args.doc)[0] + '.png'
+        plot(summary, png)
+        doc = [
+            '# Benchmarks: daemon mode against the alternatives', '',
+            'Written by `make bench` (`benchmarks/daemon_mode.py`, see benchmarks/README.md) on %s UTC, '
+            'in %.0f s. Each configuration runs in its own container from `%s`; the load (`ab`) runs '
+            'inside the container. Machine: %d CPUs (shared with other jobs; load average %.1f at '
+            'the start, %.1f after the bursts, %.1f at the end).' % (
+                datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M'), elapsed, IMAGE,
+                os.cpu_count(), load_avg[0][0], load_avg[1][0], load_avg[2][0]), '',
+            'Versions: ' + '; '.join('%s: `%s`' % item for item in versions.items()), '',
+            '![memory and req/s per configuration](%s)' % os.path.basename(png), '',
+        ] + blocks + [
+            '## Every run', '', '```',
+            json.dumps({k: [{m: r[m] for m in benchlib.METRICS} for r in v] for k, v in runs.items()},
+                       indent=1), '```', '',
+            'How each number is measured, and what the misses mean: benchmarks/README.md.',
+        ]
+        write_doc(args.doc, doc)
+        say('wrote %s and %s' % (os.path.relpath(args.doc, ROOT), os.path.relpath(png, ROOT)))
+
+    if problems:
+        for problem in problems:
+            say('FAILED: ' + problem)
+        return 1
+    say('harness OK' + (' (smoke: directions only, no timing judged)' if args.smoke else ''))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

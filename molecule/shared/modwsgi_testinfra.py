@@ -1,0 +1,47 @@
+"""Helpers shared by the Molecule scenarios' testinfra tests (imported through sys.path).
+
+Each test file adds this directory to sys.path; see molecule/from_embedded/tests for an example.
+"""
+
+import json
+import os
+import subprocess
+
+
+def ansible(host, module, args):
+    """Run a module on the host; return its result whether it failed or not."""
+    try:
+        # An empty JSON object would not reach the module as arguments: pass none instead.
+        return host.ansible(module, json.dumps(args) if args else None, check=False)
+    except Exception as exc:  # testinfra raises AnsibleException with the result on failure
+        result = getattr(exc, 'result', None)
+        if result is None:
+            raise
+        return result
+
+
+def get(host, url, server_name):
+    """An HTTP request from the host itself, with a Host header; 200, 403, 404 and 500 pass."""
+    return ansible(host, 'ansible.builtin.uri', {
+        'url': url, 'headers': {'Host': server_name}, 'return_content': True,
+        'status_code': [200, 403, 404, 500], 'use_proxy': False, 'follow_redirects': 'none'})
+
+
+def probe(host, server_name, port=80, **expect):
+    """The live probe of the application serving server_name:port."""
+    args = {'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % port, 'host': server_name}
+    args.update(expect)
+    return ansible(host, 'modwsgi.apache.probe', args)
+
+
+def playbook(scenario, name):
+    """Run a playbook of the scenario against the Molecule inventory; keep its output."""
+    ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
+    inventory = os.environ.get('MOLECULE_INVENTORY_FILE') or os.path.join(ephemeral, 'inventory')
+    run = subprocess.run(
+        ['ansible-playbook', '-i', inventory, os.path.join(scenario, name)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    with open(os.path.join(ephemeral, name.replace('.yml', '.log')), 'w') as log:
+        log.write(run.stdout)
+    assert run.returncode == 0, run.stdout[-6000:]
+    return run.stdout

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which existing virtual hosts the daemon_mode role's applications would take over.
+
+PRIVATE to the collection: this is not a public API and may change at any time.
+
+Runs on the controller, standard library only. The input is the ``vhosts`` list of
+``modwsgi.apache.wsgi_facts`` (each ``<VirtualHost>`` with the names it answers to, its ports,
+file and line) and the role's applications (defaults applied). A virtual host conflicts with an
+application when it listens on the application's port (or any port) and answers to its
+server_name or one of its aliases, by httpd's own rule (:func:`_wsgi.answers_to`).
+
+The result has one entry per file to disable, because a site or conf is enabled or disabled as
+a whole: the applications that claim it, whether all of them allow the takeover, and the
+virtual hosts in that file that no application claims (disabling the file would stop serving
+them, so the role refuses).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import answers_to
+
+
+def _claims(vhost, app):
+    port = str(app['port'])
+    if port not in vhost['ports'] and '*' not in vhost['ports']:
+        return False
+    hosts = [app['server_name']] + [a for a in app.get('server_aliases') or [] if '*' not in a]
+    return any(answers_to(vhost['names'], host) for host in hosts)
+
+
+def plan(vhosts, apps, ours, main_files=()):
+    """One entry per file holding a virtual host that a present application claims.
+
+    :param vhosts: ``ansible_facts.mod_wsgi.vhosts`` of ``wsgi_facts``.
+    :param apps: the applications (``name``, ``server_name``, ``server_aliases``, ``port``,
+        ``state``, ``takeover``), in the order of ``modwsgi_apps``.
+    :param ours: a regular expression that matches the files the role writes itself.
+    :param main_files: Apache's main configuration files, which cannot be disabled.
+    """
+    if not isinstance(vhosts, list) or not isinstance(apps, list):
+        raise TypeError('takeover_plan expects the vhosts list and the applications list')
+    ours_re = re.compile(ours)
+    files = {}
+    order = []
+    for vhost in vhosts:
+        if ours_re.search(vhost['file']):
+            continue
+        claimants = [(index, app) for index, app in enumerate(apps)
+                     if app.get('state', 'present') == 'present' and _claims(vhost, app)]
+        entry = files.get(vhost['file'])
+        if entry is None:
+            entry = files[vhost['file']] = {
+                'file': vhost['file'], 'main_file': vhost['file'] in main_files,
+                'apps': [], 'app_indexes': [], 'claimed': [], 'others': [], 'takeover': True}
+            order.append(vhost['file'])
+        where = '%s:%s (%s)' % (vhost['file'], vhost['line'], vhost['server'])
+        if not claimants:
+            entry['others'].append(where)
+            continue
+        entry['claimed'].append(where)
+        for index, app in claimants:
+            if app['name'] not in entry['apps']:
+                entry['apps'].append(app['name'])
+                entry['app_indexes'].append(index)
+            entry['takeover'] = entry['takeover'] and bool(app.get('takeover'))
+    return [files[name] for name in order if files[name]['claimed']]
