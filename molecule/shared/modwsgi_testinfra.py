@@ -5,7 +5,10 @@ Each test file adds this directory to sys.path; see molecule/from_embedded/tests
 
 import json
 import os
+import re
 import subprocess
+
+MOLECULE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def ansible(host, module, args):
@@ -34,14 +37,25 @@ def probe(host, server_name, port=80, **expect):
     return ansible(host, 'modwsgi.apache.probe', args)
 
 
-def playbook(scenario, name):
-    """Run a playbook of the scenario against the Molecule inventory; keep its output."""
+def playbook(scenario, name, *args):
+    """Run ``molecule/SCENARIO/NAME`` with extra ``args``; return its output (it must pass)."""
     ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
     inventory = os.environ.get('MOLECULE_INVENTORY_FILE') or os.path.join(ephemeral, 'inventory')
+    # One JSON result per line: messages are not wrapped or re-quoted as YAML would.
+    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_FORCE_COLOR='0',
+               ANSIBLE_NOCOLOR='1', PY_COLORS='0')
     run = subprocess.run(
-        ['ansible-playbook', '-i', inventory, os.path.join(scenario, name)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
-    with open(os.path.join(ephemeral, name.replace('.yml', '.log')), 'w') as log:
-        log.write(run.stdout)
+        ['ansible-playbook', '-i', inventory, os.path.join(MOLECULE, scenario, name)] + list(args),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False,
+        env=env)
+    log = os.path.join(ephemeral, '%s%s.log' % (name.replace('.yml', ''), ''.join(args).replace('-', '_')))
+    with open(log, 'w') as handle:
+        handle.write(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:]
     return run.stdout
+
+
+def recap_changed(output):
+    """The ``changed=N`` counts of the PLAY RECAP lines of ``output`` (colours, if any, dropped)."""
+    plain = re.sub(r'\x1b\[[0-9;]*m', '', output)
+    return [int(match) for match in re.findall(r'^\S+\s+: ok=\d+\s+changed=(\d+)', plain, re.MULTILINE)]

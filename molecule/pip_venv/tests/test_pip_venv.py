@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'shared'))
 
-from scenario_helpers import ansible, get, playbook, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, get, playbook, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
 
 PIP_VERSION = '6.1.1'
 APPS = {

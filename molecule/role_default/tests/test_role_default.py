@@ -1,35 +1,18 @@
 """The role daemon_mode, through behaviour: HTTP answers, the live probe, and bad inputs."""
 
-import json
 import os
-import subprocess
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
+from modwsgi_testinfra import ansible, get, playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 APPS = {
     # name: (server name, port, URL path, processes, threads)
     'alpha': ('alpha.test', 80, '/', 2, 4),
     'beta': ('beta.test', 8080, '/beta', 1, 3),
 }
-SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def ansible(host, module, args):
-    """Run a module; return its result whether it failed or not."""
-    try:
-        # An empty JSON object would not reach the module as arguments: pass none instead.
-        return host.ansible(module, json.dumps(args) if args else None, check=False)
-    except Exception as exc:  # testinfra raises AnsibleException with the result on failure
-        result = getattr(exc, 'result', None)
-        if result is None:
-            raise
-        return result
-
-
-def get(host, url, server_name):
-    return ansible(host, 'ansible.builtin.uri', {
-        'url': url, 'headers': {'Host': server_name}, 'return_content': True,
-        'status_code': [200, 403, 404, 500], 'use_proxy': False, 'follow_redirects': 'none'})
 
 
 def test_apache_runs_and_listens(host):
@@ -95,24 +78,11 @@ def test_our_files_are_root_0644(host):
     assert not host.run('ls /etc/apache2/sites-available/ | grep "~$"').stdout
 
 
-def playbook(name):
-    """Run a playbook of this scenario against the Molecule inventory; keep its output."""
-    ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
-    inventory = os.environ.get('MOLECULE_INVENTORY_FILE') or os.path.join(ephemeral, 'inventory')
-    run = subprocess.run(
-        ['ansible-playbook', '-i', inventory, os.path.join(SCENARIO, name)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
-    with open(os.path.join(ephemeral, name.replace('.yml', '.log')), 'w') as log:
-        log.write(run.stdout)
-    assert run.returncode == 0, run.stdout[-6000:]
-    return run.stdout
-
-
 def test_reload_gives_new_daemon_processes(host):
     before = dict((name, ansible(host, 'modwsgi.apache.probe', {
         'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % APPS[name][1],
         'host': APPS[name][0]})['pid']) for name in APPS)
-    output = playbook('reload.yml')
+    output = playbook('role_default', 'reload.yml')
     for name in APPS:
         assert '%s: reloaded, daemon pid' % name in output
     test_alpha_answers_on_its_names(host)
@@ -123,5 +93,5 @@ def test_reload_gives_new_daemon_processes(host):
 @pytest.mark.skipif(os.environ.get('MOLECULE_DISTRO', 'debian12') != 'debian12',
                     reason='preflight is the same on every distro: its 16 cases run on Debian 12 only')
 def test_bad_inputs_fail_in_preflight(host):
-    output = playbook('bad_inputs.yml')
+    output = playbook('role_default', 'bad_inputs.yml')
     assert output.count("refused by") == 16
