@@ -15,12 +15,14 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 # Molecule scenarios and the Debian versions each one runs on.
+# The longest lanes first: scripts/molecule.sh starts scenarios in this order.
 MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian13 \
-                from_embedded:debian12 \
-                mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13 \
-                audit:debian12 audit:debian13 mpm:debian12 mpm:debian13
+                pip_venv:debian12 php_prefork:debian12 from_embedded:debian12 \
+                mpm:debian12 mpm:debian13 audit:debian12 audit:debian13 \
+                mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13
 # Scenarios that run at once (scripts/molecule.sh); the runs of one scenario stay in sequence.
-export MOLECULE_JOBS ?= 2
+# Most of a run waits on systemd, apt and Apache, so three lanes fit two cores.
+export MOLECULE_JOBS ?= 3
 
 .PHONY: help
 help: ## List the targets
@@ -76,7 +78,7 @@ bench-smoke: images ## The benchmark harness, short: checks it works and each di
 	@python benchmarks/daemon_mode.py --smoke
 
 .PHONY: test
-test: bootstrap lint sanity unit build-install molecule bench-smoke ## Everything CI runs
+test: bootstrap lint sanity unit build-install molecule demo-smoke bench-smoke ## Everything CI runs
 	@echo "==> make test: all green"
 
 .PHONY: docs
