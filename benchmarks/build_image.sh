@@ -10,8 +10,10 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+root="$(cd "$here/.." && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$root/tests/images/containers.conf}"
+# shellcheck source=tests/images/derive.sh
+. "$root/tests/images/derive.sh"
 base="localhost/modwsgi-test/debian:12-apache"
 image="localhost/modwsgi-test/bench:12"
 builder="modwsgi-bench-image-build"
@@ -27,25 +29,16 @@ if ! podman image exists "$base"; then
 fi
 echo "bench image: building $image from $base (apt + pip mod_wsgi==$MOD_WSGI_VERSION, a few minutes)"
 start=$(date +%s)
-podman rm -f "$builder" >/dev/null 2>&1 || true
-podman run --name "$builder" -e MOD_WSGI_VERSION="$MOD_WSGI_VERSION" "$base" /bin/sh -c '
-    set -e
-    printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d
-    chmod 0755 /usr/sbin/policy-rc.d
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils apache2-dev \
-        build-essential python3-dev python3-venv >/dev/null
-    python3 -m venv /opt/express
-    /opt/express/bin/pip install -q --cert /etc/ssl/certs/ca-certificates.crt \
-        "mod_wsgi==${MOD_WSGI_VERSION}"
-    python3 -m venv /srv/bench/venv
-    rm -f /usr/sbin/policy-rc.d /var/cache/apt/archives/*.deb
-    rm -rf /var/lib/apt/lists/* /root/.cache/pip' || {
-    podman rm -f "$builder" >/dev/null 2>&1 || true
+derive_image "$base" "$image" "$builder" "
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils apache2-dev \\
+    build-essential python3-dev python3-venv >/dev/null
+python3 -m venv /opt/express
+/opt/express/bin/pip install -q --cert /etc/ssl/certs/ca-certificates.crt 'mod_wsgi==$MOD_WSGI_VERSION'
+python3 -m venv /srv/bench/venv
+rm -f /var/cache/apt/archives/*.deb
+rm -rf /var/lib/apt/lists/* /root/.cache/pip" || {
     echo "bench image: building $image failed" >&2
     exit 1
 }
-podman commit --quiet --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
-    "$builder" "$image" >/dev/null
-podman rm -f "$builder" >/dev/null
 echo "bench image: $image built in $(( $(date +%s) - start )) s"

@@ -15,6 +15,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=tests/images/derive.sh
+. "$here/derive.sh"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 ca_bundle="/etc/ssl/certs/ca-certificates.crt"
@@ -75,22 +77,13 @@ build_apache() {
         return 0
     fi
     echo "images: installing apache2 and mod_wsgi into $image"
-    podman rm -f "$builder" >/dev/null 2>&1 || true
-    # policy-rc.d keeps the packages from starting Apache while the image is built.
-    podman run --name "$builder" "$base" /bin/sh -c '
-        set -e
-        printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d
-        chmod 0755 /usr/sbin/policy-rc.d
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2 libapache2-mod-wsgi-py3 >/dev/null
-        rm -f /usr/sbin/policy-rc.d /var/cache/apt/archives/*.deb' || {
-        podman rm -f "$builder" >/dev/null 2>&1 || true
+    derive_image "$base" "$image" "$builder" '
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2 libapache2-mod-wsgi-py3 >/dev/null
+rm -f /var/cache/apt/archives/*.deb' || {
         echo "images: installing Apache into $image failed" >&2
         return 1
     }
-    podman commit --quiet --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
-        "$builder" "$image" >/dev/null
-    podman rm -f "$builder" >/dev/null
     echo "images: $image built"
 }
 
