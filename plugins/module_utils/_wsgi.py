@@ -1024,7 +1024,19 @@ def alias_match_length(uri, alias):
 
 def wsgi_facts(run, find_bin, sysroot='/', binary=None, resolve=None):
     """Everything ``wsgi_facts`` reports: the same locate/parse path as ``mpm_facts``."""
-    apache, parsed = _facts.gather(run, find_bin, sysroot, binary=binary, processes=False)
+    return gather(run, find_bin, sysroot, binary=binary, resolve=resolve)[0]
+
+
+def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=False, proc_root='/proc'):
+    """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
+    ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
+    return both."""
+    apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
+                                   processes=processes)
+    return _mod_wsgi_facts(apache, parsed, sysroot, resolve), apache
+
+
+def _mod_wsgi_facts(apache, parsed, sysroot, resolve):
     module = module_file(parsed, apache.get('layout'), sysroot)
     facts = {
         'installed': module['installed'],

@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: wsgi_facts
 short_description: Audit the mod_wsgi configuration of Apache without touching it
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds Apache the same way as M(modwsgi.apache.mpm_facts), reads its whole configuration
     the way Apache does (includes, C(Define), C(<IfModule>), C(<IfDefine>), C(<IfVersion>)),
@@ -36,6 +36,14 @@ extends_documentation_fragment:
   - modwsgi.apache.attributes.INFO_MODULE
   - modwsgi.apache.attributes.FACTS
 options:
+  apache_facts:
+    description:
+      - Also return RV(ansible_facts.apache), exactly as M(modwsgi.apache.mpm_facts) does with
+        its defaults (Apache's build, MPM, modules, limits and processes).
+      - Both sets of facts then come from one reading of Apache, in one module call instead of
+        two. The fleet audit (C(modwsgi.apache.audit)) gathers them this way.
+    type: bool
+    default: false
   resolve:
     description:
       - URLs to resolve against the configuration, such as V(http://shop.example:8080/api/x).
@@ -73,6 +81,10 @@ EXAMPLES = r'''
   vars:
     embedded: "{{ ansible_facts.mod_wsgi.findings | selectattr('code', 'equalto', 'mount_embedded') | list }}"
 
+- name: Gather the apache facts of modwsgi.apache.mpm_facts too, in the same call
+  modwsgi.apache.wsgi_facts:
+    apache_facts: true
+
 - name: Where would these URLs run?
   modwsgi.apache.wsgi_facts:
     resolve:
@@ -91,6 +103,11 @@ ansible_facts:
   returned: always
   type: dict
   contains:
+    apache:
+      description:
+        - Apache's facts, as RV(modwsgi.apache.mpm_facts#module:ansible_facts.apache) describes them.
+      returned: when O(apache_facts=true)
+      type: dict
     mod_wsgi:
       description: What the module found out about mod_wsgi.
       returned: always
@@ -297,12 +314,13 @@ ansible_facts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import parse_url, wsgi_facts
+from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import gather, parse_url
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            apache_facts=dict(type='bool', default=False),
             binary=dict(type='path'),
             resolve=dict(type='list', elements='str', default=[]),
         ),
@@ -314,8 +332,13 @@ def main():
             parse_url(url)
         except ValueError as exc:
             module.fail_json(msg='resolve: %s' % exc)
-    facts = wsgi_facts(run, find_bin, binary=binary, resolve=module.params['resolve'])
-    module.exit_json(changed=False, ansible_facts={'mod_wsgi': facts})
+    with_apache = module.params['apache_facts']
+    facts, apache = gather(run, find_bin, binary=binary, resolve=module.params['resolve'],
+                           processes=with_apache)
+    ansible_facts = {'mod_wsgi': facts}
+    if with_apache:
+        ansible_facts['apache'] = apache
+    module.exit_json(changed=False, ansible_facts=ansible_facts)
 
 
 if __name__ == '__main__':

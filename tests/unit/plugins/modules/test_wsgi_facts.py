@@ -30,11 +30,19 @@ def debian(tmp_path, monkeypatch):
         handle.write(SITE)
     replay = Replay(os.path.join(DEBIAN, '12', 'event'))
 
-    def gather(run, find_bin, binary=None, resolve=None):
-        return _wsgi.wsgi_facts(replay, {'apache2': '/usr/sbin/apache2',
-                                         'apache2ctl': '/usr/sbin/apache2ctl'}.get,
-                                sysroot=root, binary=binary, resolve=resolve)
-    monkeypatch.setattr(wsgi_facts, 'wsgi_facts', gather)
+    # The /proc captured with the same fixture; the pid file where -S says, in the sysroot.
+    proc_root = os.path.join(DEBIAN, '12', 'event', 'proc')
+    os.makedirs(os.path.join(root, 'var', 'run', 'apache2'))
+    with open(os.path.join(proc_root, 'apache2.pid')) as src:
+        with open(os.path.join(root, 'var', 'run', 'apache2', 'apache2.pid'), 'w') as dst:
+            dst.write(src.read())
+
+    def gather(run, find_bin, binary=None, resolve=None, processes=False):
+        return _wsgi.gather(replay, {'apache2': '/usr/sbin/apache2',
+                                     'apache2ctl': '/usr/sbin/apache2ctl'}.get,
+                            sysroot=root, binary=binary, resolve=resolve, processes=processes,
+                            proc_root=proc_root)
+    monkeypatch.setattr(wsgi_facts, 'gather', gather)
     return replay
 
 
@@ -59,6 +67,25 @@ def test_facts(debian, capsys, check_mode):
         'shop.example:80', 'shop', 'shop.example|')
     # Read-only: only the inspecting commands ran.
     assert set(call[1] for call in debian.calls) <= {'-V', '-v', '-l', '-S', '-M'}
+
+
+def test_apache_facts_in_the_same_call(debian, capsys):
+    code, out = run(capsys, apache_facts=True)
+    assert code == 0 and out['changed'] is False
+    apache = out['ansible_facts']['apache']
+    assert apache['mpm']['name'] == 'event'
+    assert apache['modules']['wsgi_module'] == 'shared'
+    # Measured from /proc as mpm_facts does: the parent and its two children.
+    assert apache['processes']['count'] == 3 and apache['processes']['pss_mb'] > 1
+    assert [m['mode'] for m in out['ansible_facts']['mod_wsgi']['mounts']] == ['daemon']
+    # One reading of Apache for both: each inspecting command ran once.
+    argvs = [tuple(call) for call in debian.calls]
+    assert len(argvs) == len(set(argvs))
+
+
+def test_apache_facts_only_when_asked(debian, capsys):
+    code, out = run(capsys)
+    assert code == 0 and list(out['ansible_facts']) == ['mod_wsgi']
 
 
 @pytest.mark.parametrize('url', ['ftp://shop.example/', 'shop.example/x', 'http:///x'])
