@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import os
 import re
+import threading
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
 
@@ -45,6 +46,34 @@ _NOISE_RE = re.compile(r"^AH00558:|^AH00557:|^Syntax OK$|^Action '[^']*' failed\
 def run(module, argv, check_rc=False):
     """Run ``argv`` (a list) in the C locale and return ``(rc, stdout, stderr)``."""
     return module.run_command(argv, environ_update=C_LOCALE, check_rc=check_rc)
+
+
+def run_all(run, argvs):
+    """Run the independent, read-only ``argvs`` at once with ``run``; return their
+    ``(rc, stdout, stderr)`` in the same order.
+
+    Each httpd run loads every module and reads the whole configuration, and the runs do not
+    depend on each other: at once, they take about the time of the slowest instead of the sum.
+    An exception in a run (``fail_json`` exits with ``SystemExit``) is raised here, in the
+    caller's thread, after every run has ended.
+    """
+    results = [None] * len(argvs)
+    errors = []
+
+    def one(index):
+        try:
+            results[index] = run(argvs[index])
+        except BaseException as exc:  # pylint: disable=broad-except  # re-raised below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(len(argvs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def host_access(module):

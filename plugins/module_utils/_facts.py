@@ -110,14 +110,14 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     layout, runner = located['layout'], located['runner']
     info = _layout.LAYOUTS[layout]
 
-    rc_v, out_v, err_v = run([runner, '-V'])
+    direct = located['binary'] or runner
+    outputs = _apachectl.run_all(run, [[runner, '-V'], [direct, '-l'], [runner, '-S'], [runner, '-M']])
+    (dummy, out_v, dummy), (dummy, out_l, dummy), (rc_s, out_s, err_s), (rc_m, out_m, dummy) = outputs
     built = _apachectl.parse_V(out_v)
     if not built.get('version'):
-        built.update(_apachectl.parse_version(run([located['binary'] or runner, '-v'])[1]))
-    compiled_in = _apachectl.parse_l(run([located['binary'] or runner, '-l'])[1])
-    rc_s, out_s, err_s = run([runner, '-S'])
+        built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
+    compiled_in = _apachectl.parse_l(out_l)
     run_cfg = _apachectl.parse_S(out_s)
-    rc_m, out_m, err_m = run([runner, '-M'])
     loaded = _apachectl.parse_M(out_m) if rc_m == 0 else []
 
     compiled = built.get('compiled', {})

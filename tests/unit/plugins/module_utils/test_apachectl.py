@@ -6,6 +6,7 @@ SUSE and source-build outputs from the public sources named in fixtures/public/R
 
 import os
 import re
+import threading
 
 import pytest
 
@@ -146,3 +147,28 @@ def test_S_el9_aliases():
     cfg = _apachectl.parse_S(read('public', 'el9', 'S.partial.txt'))
     assert len(cfg['vhosts']) >= 2
     assert any(v['aliases'] for v in cfg['vhosts'])
+
+
+def test_run_all_runs_at_once_and_keeps_the_order():
+    # Each run waits until all three have started: run one after another, the first would
+    # wait forever (the barrier breaks after 30 s and the test fails).
+    barrier = threading.Barrier(3, timeout=30)
+
+    def run(argv):
+        barrier.wait()
+        return 0, ' '.join(argv), ''
+    argvs = [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']]
+    assert _apachectl.run_all(run, argvs) == [(0, 'httpd -V', ''), (0, 'httpd -S', ''), (0, 'httpd -M', '')]
+
+
+def test_run_all_raises_a_runs_exit_in_the_callers_thread():
+    ran = []
+
+    def run(argv):
+        ran.append(argv[1])
+        if argv[1] == '-S':
+            raise SystemExit(1)  # what fail_json does
+        return 0, '', ''
+    with pytest.raises(SystemExit):
+        _apachectl.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
+    assert sorted(ran) == ['-M', '-S', '-V']
