@@ -51,7 +51,10 @@ _ENV_RE = re.compile(r'^%\{ENV:([^}]*)\}$')
 # Where httpd says its configuration is wrong: "AH00526: Syntax error on line 1 of /x.conf:".
 _SYNTAX_ERROR_RE = re.compile(r'line (\d+) of (/[^:\s]+)')
 _PYTHON_RE = re.compile(r'libpython(\d+)\.(\d+)')
-_VERSION_RE = re.compile(br'mod_wsgi/(\d+\.\d+(?:\.\d+)?)')
+# The mod_wsgi shared object holds its version only as a bare "4.9.4" next to "mod_wsgi/%s",
+# so the version comes from what installed it: dpkg's database, or pip's metadata.
+_DPKG_LIST_RE = re.compile(r'^libapache2-mod-wsgi[^/]*\.list$')
+_DIST_INFO_RE = re.compile(r'^mod_wsgi-([0-9][^-]*?)(?:-py[0-9.]+)?\.(?:dist|egg)-info$', re.I)
 _SO_PYTHON_RES = (
     re.compile(r'mod_wsgi\.so-(\d+)\.(\d+)$'),        # Debian: mod_wsgi.so-3.11
     re.compile(r'cpython-(\d)(\d+)'),                   # pip: mod_wsgi-py311.cpython-311-...so
@@ -258,11 +261,58 @@ def module_file(parsed, layout, sysroot='/'):
                     python = {'library': None, 'version': '%s.%s' % match.groups(),
                               'from': 'file name'}
                     break
-        version = _VERSION_RE.search(data)
-        return {'installed': True, 'path': path,
-                'version': version.group(1).decode('ascii') if version else None,
+        return {'installed': True, 'path': path, 'version': installed_version(real, sysroot),
                 'python': python}
     return {'installed': False, 'path': None, 'version': None, 'python': None}
+
+
+def _listdir(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def installed_version(path, sysroot='/'):
+    """mod_wsgi's upstream version, from what installed the shared object at ``path``.
+
+    pip puts it in ``SITE/mod_wsgi/server/`` beside ``SITE/mod_wsgi-X.dist-info`` (or
+    ``.egg-info``). A Debian package lists it in ``/var/lib/dpkg/info/PACKAGE.list``, and
+    ``/var/lib/dpkg/status`` has that package's version (``4.9.4-1+b2`` -> ``4.9.4``).
+    ``None`` when neither tells.
+    """
+    parts = path.split('/')
+    if len(parts) > 3 and parts[-3:-1] == ['mod_wsgi', 'server']:
+        for name in _listdir(host_path(sysroot, '/'.join(parts[:-3]) or '/')):
+            match = _DIST_INFO_RE.match(name)
+            if match:
+                return match.group(1)
+        return None
+    info = host_path(sysroot, '/var/lib/dpkg/info')
+    package = None
+    for name in _listdir(info):
+        if not _DPKG_LIST_RE.match(name):
+            continue
+        try:
+            with open(os.path.join(info, name)) as handle:
+                if path in (line.rstrip('\n') for line in handle):
+                    package = name[:-len('.list')].split(':')[0]
+                    break
+        except (IOError, OSError):
+            continue
+    if package is None:
+        return None
+    try:
+        with open(host_path(sysroot, '/var/lib/dpkg/status')) as handle:
+            stanzas = handle.read().split('\n\n')
+    except (IOError, OSError):
+        return None
+    for stanza in stanzas:
+        fields = dict(line.split(': ', 1) for line in stanza.splitlines() if ': ' in line and line[0] != ' ')
+        if fields.get('Package') == package and fields.get('Status', '').endswith(' installed'):
+            version = re.sub(r'^[0-9]+:', '', fields.get('Version', '')) or None
+            return version.rsplit('-', 1)[0] if version and '-' in version else version
+    return None
 
 
 def venv_python(home, sysroot='/'):

@@ -23,9 +23,9 @@ description:
     their virtual host, or a front end too small for its daemons.
   - With O(resolve), it also tells, for each URL, which virtual host and mount serve it and in
     which process group. This is the static twin of M(modwsgi.apache.probe).
-  - Reads the mod_wsgi shared object to report its version and the C(libpython) it links
-    (from the ELF C(DT_NEEDED) entries, or else the file name). Nothing is run but Apache's
-    own C(-V), C(-M), C(-S) and C(-l).
+  - Reads the mod_wsgi shared object to report the C(libpython) it links (from the ELF
+    C(DT_NEEDED) entries, or else the file name), and its version from what installed it (dpkg
+    or pip). Nothing is run but Apache's own C(-V), C(-M), C(-S) and C(-l).
   - On a host without Apache or mod_wsgi it returns RV(ansible_facts.mod_wsgi.installed=false)
     and does not fail.
 author:
@@ -124,7 +124,11 @@ ansible_facts:
           returned: always
           sample: true
         version:
-          description: mod_wsgi's version, read from the shared object.
+          description:
+            - mod_wsgi's upstream version, from what installed the shared object - dpkg's
+              database for a Debian package (C(4.9.4-1+b2) gives V(4.9.4)), or the
+              C(mod_wsgi-X.dist-info) (or C(.egg-info)) beside a pip build.
+            - V(null) when neither tells, as for an RPM or a build from source.
           type: str
           returned: always
           sample: 4.9.4

@@ -60,6 +60,10 @@ def test_one_mod_wsgi_is_loaded_and_it_is_the_venvs(host):
     # The shared object Apache mapped is the one pip built in the venv.
     maps = host.check_output('cat /proc/$(cat /var/run/apache2/apache2.pid)/maps')
     assert '/opt/modwsgi/venv/lib/' in maps and 'mod_wsgi' in maps
+    # wsgi_facts reads the same version statically, from the venv's pip metadata.
+    wsgi = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
+    assert wsgi['module_path'].startswith('/opt/modwsgi/venv/lib/')
+    assert wsgi['version'] == PIP_VERSION
 
 
 def test_event_mpm_is_sized_for_the_daemon_capacity(host):

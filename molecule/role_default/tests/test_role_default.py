@@ -52,6 +52,17 @@ def test_daemon_mode_in_own_group_on_event(host, name):
     assert answer['mpm'] == 'event'
 
 
+def test_static_version_is_the_live_one(host):
+    """wsgi_facts reads mod_wsgi's version from dpkg; the live probe reports mod_wsgi.version."""
+    facts = ansible(host, 'modwsgi.apache.wsgi_facts', {'apache_facts': True})['ansible_facts']
+    answer = ansible(host, 'modwsgi.apache.probe', {
+        'url': 'http://127.0.0.1/.well-known/modwsgi-probe', 'host': 'alpha.test'})
+    assert facts['mod_wsgi']['version'] and facts['mod_wsgi']['version'] == answer['mod_wsgi_version']
+    # apache_facts: mpm_facts' facts from the same call.
+    assert facts['apache']['mpm']['name'] == answer['mpm'] == 'event'
+    assert facts['apache']['processes']['count'] >= 2
+
+
 def test_probe_is_local_only(host):
     # From the container's own non-loopback address the probe must refuse (Require local).
     address = host.check_output("hostname -I | awk '{print $1}'")

@@ -6,13 +6,14 @@ parser, with the expected mod_wsgi behaviour taken from its source and docs.
 """
 
 import os
+import shutil
 import sys
 
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
-from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
+from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot, read
 
 BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
 MODULES = ['core.c', 'mod_so.c', 'http_core.c', 'mod_alias.c', 'mod_wsgi.c']
@@ -478,19 +479,44 @@ def test_elf_needed_rejects_other_files():
     assert _wsgi.elf_needed(b'#!/bin/sh\n' * 10) is None
 
 
-def test_module_file_through_debian_alternatives(tmp_path):
-    """Debian links mod_wsgi.so to mod_wsgi.so-3.X through /etc/alternatives."""
+@pytest.mark.parametrize('version,python,mod_wsgi', [('11', '3.9', '4.7.1'), ('12', '3.11', '4.9.4'),
+                                                     ('13', '3.13', '5.0.2')])
+def test_module_file_through_debian_alternatives(tmp_path, version, python, mod_wsgi):
+    """Debian links mod_wsgi.so to mod_wsgi.so-3.X (here through /etc/alternatives); the
+    version is the package's, from dpkg's database (captured: fixtures/debian/V/dpkg)."""
     root = str(tmp_path)
-    write(root, 'usr/lib/apache2/modules/mod_wsgi.so-3.11', 'not an ELF mod_wsgi/4.9.4 ...')
+    so = 'usr/lib/apache2/modules/mod_wsgi.so-%s' % python
+    write(root, so, 'not an ELF: the name tells the Python')
     os.makedirs(os.path.join(root, 'etc', 'alternatives'))
-    os.symlink('/usr/lib/apache2/modules/mod_wsgi.so-3.11',
-               os.path.join(root, 'etc', 'alternatives', 'mod_wsgi.so'))
+    os.symlink('/' + so, os.path.join(root, 'etc', 'alternatives', 'mod_wsgi.so'))
     os.symlink('/etc/alternatives/mod_wsgi.so',
                os.path.join(root, 'usr', 'lib', 'apache2', 'modules', 'mod_wsgi.so'))
     info = _wsgi.module_file(None, 'debian', root)
     assert info['installed'] is True
-    assert info['version'] == '4.9.4'
-    assert info['python'] == {'library': None, 'version': '3.11', 'from': 'file name'}
+    assert info['version'] is None  # no dpkg database in this tree
+    os.makedirs(os.path.join(root, 'var', 'lib', 'dpkg', 'info'))
+    captured = os.path.join(DEBIAN, version, 'dpkg')
+    shutil.copy(os.path.join(captured, 'status'), os.path.join(root, 'var', 'lib', 'dpkg', 'status'))
+    shutil.copy(os.path.join(captured, 'libapache2-mod-wsgi-py3.list'),
+                os.path.join(root, 'var', 'lib', 'dpkg', 'info', 'libapache2-mod-wsgi-py3.list'))
+    info = _wsgi.module_file(None, 'debian', root)
+    assert info['version'] == mod_wsgi
+    assert info['python'] == {'library': None, 'version': python, 'from': 'file name'}
+
+
+def test_version_of_a_pip_build(tmp_path):
+    """mod_wsgi-express's venv in the bench image (fixtures/pip/express-site-packages.txt)."""
+    listing = read('pip', 'express-site-packages.txt').split()
+    so, = [line for line in listing if line.endswith('.so')]
+    site = '/opt/express/lib/python3.11/site-packages'
+    root = str(tmp_path)
+    for entry in listing:
+        if entry.startswith('./'):
+            os.makedirs(os.path.join(root, site.lstrip('/'), entry[2:]), exist_ok=True)
+    write(root, site.lstrip('/') + '/' + so, 'not an ELF')
+    assert _wsgi.installed_version(site + '/' + so, root) == '5.0.2'
+    # Not beside a mod_wsgi package, and no dpkg database: not guessed.
+    assert _wsgi.installed_version('/usr/lib/apache2/modules/mod_wsgi.so', root) is None
 
 
 # -- bad or missing configuration: findings, never a traceback -------------------------------
