@@ -6,6 +6,7 @@ Stdlib only, no I/O: tests/unit/benchmarks/ tests it on captured real output.
 
 import datetime
 import json
+import os
 import re
 import statistics
 
@@ -186,3 +187,35 @@ def task_seconds(json_output):
 def json_changed(json_output):
     """The sum of every host's changed count in the ansible.posix.json callback's stats."""
     return sum(host.get('changed', 0) for host in _json_report(json_output)['stats'].values())
+
+
+# Actions that run on the controller only: no round trip to the host.
+CONTROLLER_ACTIONS = frozenset(
+    'ansible.builtin.%s' % name for name in (
+        'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'include_role',
+        'import_tasks', 'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats'))
+
+
+def host_calls(json_output):
+    """How many times a task (or a loop item) reached a host, in the ansible.posix.json
+    callback's output: not skipped, and not an action that runs on the controller only."""
+    calls = 0
+    for play in _json_report(json_output)['plays']:
+        for task in play['tasks']:
+            for result in task['hosts'].values():
+                if result.get('action') in CONTROLLER_ACTIONS:
+                    continue
+                if 'results' in result:
+                    calls += sum(1 for item in result['results'] if not item.get('skipped'))
+                elif not result.get('skipped'):
+                    calls += 1
+    return calls
+
+
+def cpu_busy_seconds(stat_text):
+    """CPU-seconds spent busy (everything but idle and iowait) since boot, from /proc/stat."""
+    # user nice system idle iowait irq softirq steal (guest time is already in user and nice)
+    fields = [int(value) for value in stat_text.splitlines()[0].split()[1:9]]
+    ticks = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
+    return (sum(fields) - fields[3] - fields[4]) / float(ticks)
+

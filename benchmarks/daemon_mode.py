@@ -299,6 +299,11 @@ def facts_cost(inventory, name, calls, rounds):
     return {'wire': wire, 'host': host, 'calls': calls, 'rounds': rounds}, out
 
 
+def cpu_busy():
+    with open('/proc/stat') as handle:
+        return benchlib.cpu_busy_seconds(handle.read())
+
+
 def audit_cost(count, repeat, workdir):
     names = ['%saudit-%02d' % (PREFIX, i) for i in range(1, count + 1)]
     try:
@@ -310,12 +315,18 @@ def audit_cost(count, repeat, workdir):
         one = write_inventory(workdir, names[:1], 'audit1')
         many = write_inventory(workdir, names, 'auditn')
         times = {'one': [], 'many': []}
+        cpus = {'one': [], 'many': []}
         for dummy in range(repeat):
             for key, inventory, forks in (('one', one, 1), ('many', many, count)):
+                busy = cpu_busy()
                 seconds, dummy = ansible_playbook(
                     inventory, 'modwsgi.apache.audit', forks=forks,
                     extra={'modwsgi_audit_output_dir': os.path.join(workdir, 'audit-' + key)})
                 times[key].append(seconds)
+                # The whole machine's: controller, podman and the containers alike.
+                cpus[key].append((cpu_busy() - busy) / seconds)
+                say('   audit of %d host(s): %.1f s, %.1f CPUs busy on average' % (
+                    1 if key == 'one' else count, seconds, cpus[key][-1]))
         for key in times:
             if not os.path.exists(os.path.join(workdir, 'audit-' + key, 'report.json')):
                 raise RuntimeError('the audit wrote no report.json for %s' % key)
@@ -323,6 +334,7 @@ def audit_cost(count, repeat, workdir):
         remove(names)
     one_s, many_s = statistics.median(times['one']), statistics.median(times['many'])
     return {'hosts': count, 'one_s': one_s, 'many_s': many_s, 'ratio': many_s / one_s,
+            'one_cpus': statistics.median(cpus['one']), 'many_cpus': statistics.median(cpus['many']),
             'runs': times}
 
 
@@ -342,11 +354,13 @@ def automation_rows(auto):
                 (t['mpm_facts'] + t['wsgi_facts']) / t['setup'], None))
     if 'idempotent' in auto:
         i = auto['idempotent']
-        rows.append(('second role run (changed=%d, %d tasks) vs first' % (i['changed'], i['tasks']),
-                     '%.1f s vs %.1f s' % (i['second_s'], i['first_s']), i['ratio'], 0.5))
+        rows.append(('second role run (changed=%d, %d tasks, %d calls to the host) vs first (%d calls)' % (
+            i['changed'], i['tasks'], i['calls'], i['first_calls']),
+            '%.1f s vs %.1f s' % (i['second_s'], i['first_s']), i['ratio'], 0.5))
     if 'audit' in auto:
         a = auto['audit']
-        rows.append(('audit of %d hosts (forks=%d) vs 1 host' % (a['hosts'], a['hosts']),
+        rows.append(('audit of %d hosts (forks=%d) vs 1 host (CPUs busy meanwhile, of %d: %.1f vs %.1f)' % (
+            a['hosts'], a['hosts'], os.cpu_count(), a['many_cpus'], a['one_cpus']),
                      '%.1f s vs %.1f s' % (a['many_s'], a['one_s']), a['ratio'], 2.0))
     return rows
 
@@ -487,11 +501,16 @@ def main():
                                   'changed': benchlib.json_changed(out2),
                                   'first_changed': benchlib.json_changed(out),
                                   'tasks': len(spans2), 'tasks_s': sum(t for dummy, t in spans2),
+                                  'calls': benchlib.host_calls(out2), 'first_calls': benchlib.host_calls(out),
                                   'slowest': sorted(spans2, key=lambda span: -span[1])[:6]}
             raw['role-first.json'], raw['role-second.json'] = out, out2
             say('   second run %.1f s, changed=%d, %d tasks taking %.1f s; slowest: %s' % (
                 second_s, auto['idempotent']['changed'], len(spans2), auto['idempotent']['tasks_s'],
                 '; '.join('%s %.1f s' % span for span in auto['idempotent']['slowest'])))
+        # Timed here, before any burst: the machine is as quiet as it gets in this run.
+        say('automation: facts against setup')
+        auto['facts'], raw['facts_cost.json'] = facts_cost(inventory, names['role'], 1 if args.smoke else 3,
+                                                           3 if args.smoke else 9)
         conf = sh(names['role'], 'grep -h "WSGIDaemonProcess" /etc/apache2/sites-enabled/*.conf')
         match = re.search(r'processes=(\d+) threads=(\d+)', conf)
         processes, threads = int(match.group(1)), int(match.group(2))
@@ -538,9 +557,6 @@ def main():
                                            'modwsgi_mpm': 'worker'}, 'MPM event -> worker'),
                                how='restart (role handler)'))
 
-        say('automation: facts against setup')
-        auto['facts'], raw['facts_cost.json'] = facts_cost(inventory, names['role'], 1 if args.smoke else 3,
-                                                           3 if args.smoke else 9)
         if not args.keep:
             remove(names.values())
         say('automation: audit of %d hosts against one' % args.audit_hosts)
@@ -594,7 +610,7 @@ def main():
             '# Benchmarks: daemon mode against the alternatives', '',
             'Written by `make bench` (`benchmarks/daemon_mode.py`, see benchmarks/README.md) on %s UTC, '
             'in %.0f s. Each configuration runs in its own container from `%s`; the load (`ab`) runs '
-            'inside the container. Machine: %d CPUs (shared with other jobs; load average %.1f at '
+            'inside the container. Machine: %d CPUs (1-minute load average, the bursts of this run included: %.1f at '
             'the start, %.1f after the bursts, %.1f at the end).' % (
                 datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M'), elapsed, IMAGE,
                 os.cpu_count(), load_avg[0][0], load_avg[1][0], load_avg[2][0]), '',

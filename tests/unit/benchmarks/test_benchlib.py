@@ -142,3 +142,16 @@ def test_task_spans_in_run_order():
 def test_json_changed():
     # The command task changed localhost once; the looped ping changed nothing.
     assert benchlib.json_changed(fixture('ansible-json-callback.txt')) == 1
+
+
+def test_host_calls_counts_loop_items_that_reached_the_host():
+    # The fixture: ping looped twice, then one command.
+    assert benchlib.host_calls(fixture('ansible-json-callback.txt')) == 3
+
+
+def test_cpu_busy_seconds_leaves_out_idle_iowait_and_guest():
+    # cpu  2300413 0 991460 1486311 21884 0 17775 13874 0 0 at 100 ticks a second: user, nice,
+    # system, irq, softirq and steal are busy; idle (1486311) and iowait (21884) are not.
+    assert os.sysconf('SC_CLK_TCK') == 100
+    assert benchlib.cpu_busy_seconds(fixture('proc-stat.txt')) == pytest.approx(
+        (2300413 + 991460 + 17775 + 13874) / 100.0)
