@@ -218,4 +218,3 @@ def cpu_busy_seconds(stat_text):
     fields = [int(value) for value in stat_text.splitlines()[0].split()[1:9]]
     ticks = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
     return (sum(fields) - fields[3] - fields[4]) / float(ticks)
-

@@ -349,7 +349,7 @@ def automation_rows(auto):
             rows.append(('both facts in one call (wsgi_facts apache_facts=true) vs setup, %s' % place,
                          '%.2f s vs %.2f s' % (t['both'], t['setup']), t['both'] / t['setup'], goal))
             rows.append(('mpm_facts + wsgi_facts, two calls, vs setup, %s (ping: %.2f s; not judged)' % (
-                place.split(' (')[0], t['ping']),
+                place.split(' (', maxsplit=1)[0], t['ping']),
                 '%.2f + %.2f s vs %.2f s' % (t['mpm_facts'], t['wsgi_facts'], t['setup']),
                 (t['mpm_facts'] + t['wsgi_facts']) / t['setup'], None))
     if 'idempotent' in auto:
@@ -361,7 +361,7 @@ def automation_rows(auto):
         a = auto['audit']
         rows.append(('audit of %d hosts (forks=%d) vs 1 host (CPUs busy meanwhile, of %d: %.1f vs %.1f)' % (
             a['hosts'], a['hosts'], os.cpu_count(), a['many_cpus'], a['one_cpus']),
-                     '%.1f s vs %.1f s' % (a['many_s'], a['one_s']), a['ratio'], 2.0))
+            '%.1f s vs %.1f s' % (a['many_s'], a['one_s']), a['ratio'], 2.0))
     return rows
 
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A/B of the role's settings on the benchmark app: is another default faster?
 
 usage: .venv/bin/python benchmarks/variants_ab.py [--rounds N]
