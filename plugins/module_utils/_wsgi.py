@@ -357,8 +357,13 @@ class Server(object):
     def label(self):
         return '%s:%s' % (self.name or '*', self.port)
 
+    @property
+    def names(self):
+        """The ServerName (when set), then the ServerAlias patterns."""
+        return ([self.name] if self.name else []) + self.aliases
+
     def serves(self, host):
-        return answers_to(([self.name] if self.name else []) + self.aliases, host)
+        return answers_to(self.names, host)
 
     def listens_on(self, port):
         return any(address[1] in ('*', str(port)) for address in self.addresses)
@@ -1033,9 +1038,8 @@ class Analysis(object):
         """Every ``<VirtualHost>``: the names it answers to, its ports and where it is."""
         result = []
         for server in self.vhosts:
-            names = ([server.name] if server.name else []) + server.aliases
             result.append({'server': server.label,
-                           'names': [name.lower() for name in names],
+                           'names': [name.lower() for name in server.names],
                            'ports': sorted(set(address[1] for address in server.addresses)),
                            'file': server.node.file, 'line': server.node.line})
         return result
