@@ -216,5 +216,4 @@ def cpu_busy_seconds(stat_text):
     """CPU-seconds spent busy (everything but idle and iowait) since boot, from /proc/stat."""
     # user nice system idle iowait irq softirq steal (guest time is already in user and nice)
     fields = [int(value) for value in stat_text.splitlines()[0].split()[1:9]]
-    ticks = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
-    return (sum(fields) - fields[3] - fields[4]) / float(ticks)
+    return (sum(fields) - fields[3] - fields[4]) / float(os.sysconf('SC_CLK_TCK'))
