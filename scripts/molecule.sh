@@ -7,6 +7,9 @@
 # debian:NN-apache for hosts that start with Apache installed; MOLECULE_IMAGE (for example a
 # registry's image) replaces both, and MOLECULE_APACHE_IMAGE the second one alone.
 #
+# MOLECULE_HOST_SUFFIX (default empty) is appended to every container's name, so two checkouts
+# can run the same scenario at once without their containers colliding.
+#
 # MOLECULE_JOBS (default 1) scenarios run at once. Most of a run is waiting (systemd booting,
 # apt, Apache restarting), so two lanes use two cores better than one. The runs of one scenario
 # always go one after another, in one lane: Molecule keeps one state directory per scenario.
