@@ -10,13 +10,23 @@ import os
 import re
 import statistics
 
-# The configurations, in the order of the table. Configuration 1 is the reference of every ratio.
+# The rows of the results table, in order. The trap is measured twice in each repetition: cold,
+# the first burst after Apache starts (it forks children and each one loads the app), and warm,
+# the burst right after it (the children are already loaded). The warm trap is the reference of
+# every ratio: a single ratio against the trap would depend on which state it caught.
 CONFIGS = (
-    ('trap', 'prefork + embedded (Debian MPM defaults)'),
+    ('trap', 'prefork + embedded (Debian MPM defaults), cold: first burst after a start'),
+    ('trap_warm', 'prefork + embedded, warm: the burst right after, children loaded'),
     ('role', 'role daemon_mode, default variables'),
     ('express', 'mod_wsgi-express (PyPI), same processes x threads'),
     ('worker', 'worker + embedded (no daemon hop)'),
 )
+REFERENCE = 'trap_warm'
+
+# The configurations that each run in a container of their own (the warm trap is a second
+# burst in the trap's), and the extra bursts each one gets right after its first.
+CONTAINERS = ('trap', 'role', 'express', 'worker')
+WARM_ROWS = {'trap': 'trap_warm'}
 
 # The metrics of one run, and of their medians.
 METRICS = ['idle_pss_mb', 'peak_pss_mb', 'peak_procs', 'rps', 'p50_ms', 'p99_ms',
@@ -63,13 +73,13 @@ def ratio(value, reference):
     return value / reference
 
 
-# The targets of the issue: (label, configuration, metric, reference configuration, op, goal).
+# The targets: (label, configuration, metric, reference configuration, op, goal).
 # op '<=' means the ratio must be at most the goal, '>=' at least. A reference of None means
-# the absolute value is compared with the goal.
+# the absolute value is compared with the goal. Against the trap, the goals are set against
+# the warm trap (issue 12): memory is the stable gap; req/s must at least match.
 TARGETS = (
-    ('role vs trap: peak memory', 'role', 'peak_pss_mb', 'trap', '<=', 0.05),
-    ('role vs trap: req/s', 'role', 'rps', 'trap', '>=', 2.0),
-    ('role vs trap: p99', 'role', 'p99_ms', 'trap', '<=', 0.5),
+    ('role vs warm trap: peak memory', 'role', 'peak_pss_mb', 'trap_warm', '<=', 0.05),
+    ('role vs warm trap: req/s', 'role', 'rps', 'trap_warm', '>=', 1.0),
     ('role: app loads during the burst', 'role', 'loads', None, '<=', 0),
     ('role vs mod_wsgi-express: peak memory', 'role', 'peak_pss_mb', 'express', '<=', 1.1),
     ('role vs mod_wsgi-express: req/s', 'role', 'rps', 'express', '>=', 1.0),
@@ -111,12 +121,13 @@ def _fmt_ratio(value):
     return '-' if value is None else '%.2fx' % value
 
 
-def results_table(summary, configs=CONFIGS):
-    """The Markdown table of medians, with ratios against configuration 1 (the trap)."""
+def results_table(summary, configs=CONFIGS, reference=REFERENCE):
+    """The Markdown table of medians, with ratios against the reference row (the warm trap)."""
     head = ('| # | configuration | idle PSS MB | peak PSS MB | peak procs | req/s | p50 ms | p99 ms '
-            '| failed | non-2xx | app loads in burst | peak PSS / trap | req/s / trap | p99 / trap |')
+            '| failed | non-2xx | app loads in burst | peak PSS / warm trap | req/s / warm trap '
+            '| p99 / warm trap |')
     lines = [head, '|' + '---|' * 4 + '---:|' * 10]
-    trap = summary.get(configs[0][0], {})
+    ref = summary.get(reference, {})
     for number, (key, title) in enumerate(configs, 1):
         row = summary.get(key)
         if row is None:
@@ -126,9 +137,9 @@ def results_table(summary, configs=CONFIGS):
             _fmt(row.get('peak_procs')), _fmt(row.get('rps'), 0), _fmt(row.get('p50_ms')),
             _fmt(row.get('p99_ms')), _fmt(row.get('failed')), _fmt(row.get('non_2xx')),
             _fmt(row.get('loads')),
-            _fmt_ratio(ratio(row.get('peak_pss_mb'), trap.get('peak_pss_mb'))),
-            _fmt_ratio(ratio(row.get('rps'), trap.get('rps'))),
-            _fmt_ratio(ratio(row.get('p99_ms'), trap.get('p99_ms')))))
+            _fmt_ratio(ratio(row.get('peak_pss_mb'), ref.get('peak_pss_mb'))),
+            _fmt_ratio(ratio(row.get('rps'), ref.get('rps'))),
+            _fmt_ratio(ratio(row.get('p99_ms'), ref.get('p99_ms')))))
     return '\n'.join(lines)
 
 
@@ -217,3 +228,23 @@ def cpu_busy_seconds(stat_text):
     # user nice system idle iowait irq softirq steal (guest time is already in user and nice)
     fields = [int(value) for value in stat_text.splitlines()[0].split()[1:9]]
     return (sum(fields) - fields[3] - fields[4]) / float(os.sysconf('SC_CLK_TCK'))
+
+
+def audit_scaling(points):
+    """The controller's cost of the audit at several fleet sizes.
+
+    points: [{'hosts': N, 'seconds': wall, 'cpu_s': controller CPU-seconds}], any order ->
+    the same points sorted by size, each with `per_host_cpu_s` and, from the second on,
+    `marginal_cpu_s` (the CPU-seconds each host added since the previous size), plus
+    `flatness`: the per-host cost at the largest size over the per-host cost at the one before
+    it (at most 1.0 for a flat or falling cost; a cost that grows with the fleet is over 1).
+    """
+    rows = sorted((dict(point) for point in points), key=lambda point: point['hosts'])
+    previous = None
+    for row in rows:
+        row['per_host_cpu_s'] = row['cpu_s'] / row['hosts']
+        if previous is not None:
+            row['marginal_cpu_s'] = (row['cpu_s'] - previous['cpu_s']) / (row['hosts'] - previous['hosts'])
+        previous = row
+    flatness = rows[-1]['per_host_cpu_s'] / rows[-2]['per_host_cpu_s'] if len(rows) > 1 else None
+    return {'points': rows, 'flatness': flatness}

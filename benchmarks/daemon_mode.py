@@ -4,7 +4,8 @@ Four configurations of one WSGI app (benchmarks/container/app.wsgi: ~40 MB at im
 CPU per request, a line logged per load), each in its own container from
 localhost/modwsgi-test/bench:12 (benchmarks/build_image.sh):
 
-  1. trap     prefork + embedded, Debian's stock mpm_prefork.conf
+  1. trap     prefork + embedded, Debian's stock mpm_prefork.conf; measured cold (the first
+              burst after a start) and warm (a second burst right after, children loaded)
   2. role     modwsgi.apache.daemon_mode with its default variables
   3. express  mod_wsgi-express (PyPI) at the role's processes x threads (2 x 15)
   4. worker   worker + embedded, Debian's stock mpm_worker.conf
@@ -12,11 +13,12 @@ localhost/modwsgi-test/bench:12 (benchmarks/build_image.sh):
 Each repetition starts Apache, sends one warm-up request, samples the idle memory, then runs
 `ab` *inside* the container (bounded by count and time) while sampling PSS of Apache's whole
 process tree (plugins/module_utils/_proc.py), then stops Apache. Repetitions are interleaved
-across configurations. The table shows medians and ratios against configuration 1.
+across configurations. The table shows medians and ratios against the warm trap.
 
 Then: reconfiguration under load (threads changed through the role: graceful reload; the MPM
 switched: restart), and the cost of the automation (facts against setup, an idempotent second
-role run against the first, the audit of N hosts against one).
+role run against the first with its calls to the host, the audit's controller CPU per host at
+1, 20 and 50 hosts).
 
 `--smoke` runs one short repetition and checks only that everything ran and the direction
 of the memory and load results; it never judges timings and needs no matplotlib.
@@ -28,9 +30,9 @@ import datetime
 import json
 import os
 import re
+import resource
 import shlex
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,39 +190,55 @@ def warm_up(name):
              '&& ! echo "$out" | grep -q "^Non-2xx" && exit 0; sleep 0.5; done; exit 1' % HOST)
 
 
+def burst(name, load):
+    """One burst of `ab` inside the container while the sampler reads PSS -> dict of metrics."""
+    before = int(sh(name, 'wc -l < /var/log/bench/loads.log'))
+    script = (
+        'rm -f /tmp/bench-stop; '
+        'python3 /srv/bench/sampler.py --stop /tmp/bench-stop --max-seconds {limit} '
+        '--interval 0.5 > /tmp/samples.json & '
+        'timeout {limit} ab -r -q -t {seconds} -n {requests} -c {concurrency} '
+        '-H "Host: {host}" http://127.0.0.1/ > /tmp/ab.txt 2>&1; '
+        'echo "ab rc $?" >> /tmp/ab.txt; touch /tmp/bench-stop; wait'
+    ).format(limit=load['seconds'] + 30, host=HOST, **load)
+    sh(name, script, timeout=load['seconds'] + 90)
+    after = int(sh(name, 'wc -l < /var/log/bench/loads.log'))
+    samples = json.loads(sh(name, 'cat /tmp/samples.json'))
+    ab_text = sh(name, 'cat /tmp/ab.txt')
+    return dict(benchlib.parse_ab(ab_text), peak_pss_mb=samples['peak_pss_mb'],
+                peak_procs=samples['peak_count'], loads=after - before, samples=samples['samples'],
+                ab_text=ab_text)
+
+
 def measure(config, name, load):
-    """One repetition of one configuration -> dict of benchlib.METRICS (and raw ab fields)."""
+    """One repetition of one configuration -> {row: dict of benchlib.METRICS (and raw ab fields)}.
+
+    The first burst comes right after Apache started and answered one request; a configuration
+    with a warm row (the trap) gets a second burst right after the first, with the children the
+    first one forked still loaded.
+    """
     clock = [time.monotonic()]
     service(config, name, 'start')
+    rows = {}
     try:
         warm_up(name)
         clock.append(time.monotonic())
         time.sleep(2)
         idle = json.loads(sh(name, 'python3 /srv/bench/sampler.py --once'))
-        before = int(sh(name, 'wc -l < /var/log/bench/loads.log'))
-        script = (
-            'rm -f /tmp/bench-stop; '
-            'python3 /srv/bench/sampler.py --stop /tmp/bench-stop --max-seconds {limit} '
-            '--interval 0.5 > /tmp/samples.json & '
-            'timeout {limit} ab -r -q -t {seconds} -n {requests} -c {concurrency} '
-            '-H "Host: {host}" http://127.0.0.1/ > /tmp/ab.txt 2>&1; '
-            'echo "ab rc $?" >> /tmp/ab.txt; touch /tmp/bench-stop; wait'
-        ).format(limit=load['seconds'] + 30, host=HOST, **load)
-        sh(name, script, timeout=load['seconds'] + 90)
-        clock.append(time.monotonic())
-        after = int(sh(name, 'wc -l < /var/log/bench/loads.log'))
-        samples = json.loads(sh(name, 'cat /tmp/samples.json'))
-        ab_text = sh(name, 'cat /tmp/ab.txt')
-        ab = benchlib.parse_ab(ab_text)
+        for row in [config] + ([benchlib.WARM_ROWS[config]] if config in benchlib.WARM_ROWS else []):
+            result = burst(name, load)
+            result.update(idle_pss_mb=idle['peak_pss_mb'], idle_procs=idle['peak_count'],
+                          peak_pss_mb=max(result['peak_pss_mb'], idle['peak_pss_mb']),
+                          peak_procs=max(result['peak_procs'], idle['peak_count']))
+            rows[row] = result
+            clock.append(time.monotonic())
     finally:
         service(config, name, 'stop')
     clock.append(time.monotonic())
-    phases = ['%.0f' % (b - a) for a, b in zip(clock, clock[1:])]
-    return dict(ab, idle_pss_mb=idle['peak_pss_mb'],
-                peak_pss_mb=max(samples['peak_pss_mb'], idle['peak_pss_mb']),
-                peak_procs=max(samples['peak_count'], idle['peak_count']),
-                loads=after - before, samples=samples['samples'], idle_procs=idle['peak_count'],
-                ab_text=ab_text, phases='/'.join(phases))
+    phases = '/'.join('%.0f' % (b - a) for a, b in zip(clock, clock[1:]))
+    for result in rows.values():
+        result['phases'] = phases
+    return rows
 
 
 # ---------------------------------------------------------------- reconfiguration under load
@@ -305,75 +323,99 @@ def cpu_busy():
         return benchlib.cpu_busy_seconds(handle.read())
 
 
-def audit_cost(count, repeat, workdir):
-    names = ['%saudit-%02d' % (PREFIX, i) for i in range(1, count + 1)]
+def children_cpu():
+    """CPU-seconds (user + system) of this process's finished children: ansible-playbook, its
+    forks and the podman clients they ran; not the containers' own processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def audit_cost(sizes, workdir):
+    """The audit playbook on fleets of each size in `sizes` (forks = the size): wall seconds and
+    the controller's CPU-seconds, whole and per audited host."""
+    names = ['%saudit-%02d' % (PREFIX, i) for i in range(1, max(sizes) + 1)]
+    points = []
     try:
-        say('audit: starting %d containers from %s' % (count, AUDIT_IMAGE))
+        say('audit: starting %d containers from %s' % (len(names), AUDIT_IMAGE))
         for name in names:
             start_container(name, AUDIT_IMAGE)
         for name in names:
             wait_ready(name)
-        one = write_inventory(workdir, names[:1], 'audit1')
-        many = write_inventory(workdir, names, 'auditn')
-        times = {'one': [], 'many': []}
-        cpus = {'one': [], 'many': []}
-        for dummy in range(repeat):
-            for key, inventory, forks in (('one', one, 1), ('many', many, count)):
-                busy = cpu_busy()
-                seconds, dummy = ansible_playbook(
-                    inventory, 'modwsgi.apache.audit', forks=forks,
-                    extra={'modwsgi_audit_output_dir': os.path.join(workdir, 'audit-' + key)})
-                times[key].append(seconds)
-                # The whole machine's: controller, podman and the containers alike.
-                cpus[key].append((cpu_busy() - busy) / seconds)
-                say('   audit of %d host(s): %.1f s, %.1f CPUs busy on average' % (
-                    1 if key == 'one' else count, seconds, cpus[key][-1]))
-        for key in times:
-            if not os.path.exists(os.path.join(workdir, 'audit-' + key, 'report.json')):
-                raise RuntimeError('the audit wrote no report.json for %s' % key)
+        for count in sizes:
+            inventory = write_inventory(workdir, names[:count], 'audit%d' % count)
+            output = os.path.join(workdir, 'audit-%d' % count)
+            cpu = children_cpu()
+            seconds, dummy = ansible_playbook(inventory, 'modwsgi.apache.audit', forks=count,
+                                              extra={'modwsgi_audit_output_dir': output})
+            cpu = children_cpu() - cpu
+            if not os.path.exists(os.path.join(output, 'report.json')):
+                raise RuntimeError('the audit of %d hosts wrote no report.json' % count)
+            points.append({'hosts': count, 'seconds': seconds, 'cpu_s': cpu})
+            say('   audit of %d host(s): %.1f s, controller %.1f CPU-s (%.2f per host)' % (
+                count, seconds, cpu, cpu / count))
     finally:
         remove(names)
-    one_s, many_s = statistics.median(times['one']), statistics.median(times['many'])
-    return {'hosts': count, 'one_s': one_s, 'many_s': many_s, 'ratio': many_s / one_s,
-            'one_cpus': statistics.median(cpus['one']), 'many_cpus': statistics.median(cpus['many']),
-            'runs': times}
+    return benchlib.audit_scaling(points)
 
 
 # ---------------------------------------------------------------- report
 
+# The automation goals: facts on the host against setup; the idempotent second role run against
+# the first, with at most this many calls to the host and nothing changed; the audit's controller
+# CPU per host at the largest fleet against the one before it (flat: at most 1.0x).
+FACTS_GOAL = 0.4
+SECOND_RUN_GOAL = 0.3
+SECOND_RUN_CALLS = 8
+AUDIT_FLATNESS_GOAL = 1.0
+
+
 def automation_rows(auto):
+    """(label, measured, value, op, goal, kind): kind 'ratio' prints NNx, 'value' a count."""
     rows = []
     if 'facts' in auto:
-        for where, goal in (('host', 0.5), ('wire', None)):
+        for where, goal in (('host', FACTS_GOAL), ('wire', None)):
             t = auto['facts'][where]
             place = 'on the host' if where == 'host' else 'through Ansible (podman; not judged)'
             rows.append(('both facts in one call (wsgi_facts apache_facts=true) vs setup, %s' % place,
-                         '%.2f s vs %.2f s' % (t['both'], t['setup']), t['both'] / t['setup'], goal))
+                         '%.2f s vs %.2f s' % (t['both'], t['setup']), t['both'] / t['setup'], '<=', goal, 'ratio'))
             rows.append(('mpm_facts + wsgi_facts, two calls, vs setup, %s (ping: %.2f s; not judged)' % (
                 place.split(' (', maxsplit=1)[0], t['ping']),
                 '%.2f + %.2f s vs %.2f s' % (t['mpm_facts'], t['wsgi_facts'], t['setup']),
-                (t['mpm_facts'] + t['wsgi_facts']) / t['setup'], None))
+                (t['mpm_facts'] + t['wsgi_facts']) / t['setup'], '<=', None, 'ratio'))
     if 'idempotent' in auto:
         i = auto['idempotent']
-        rows.append(('second role run (changed=%d, %d tasks, %d calls to the host) vs first (%d calls)' % (
-            i['changed'], i['tasks'], i['calls'], i['first_calls']),
-            '%.1f s vs %.1f s' % (i['second_s'], i['first_s']), i['ratio'], 0.5))
+        rows.append(('second role run vs first (%d tasks; first run: %d calls to the host, changed=%d)' % (
+            i['tasks'], i['first_calls'], i['first_changed']),
+            '%.1f s vs %.1f s' % (i['second_s'], i['first_s']), i['ratio'], '<=', SECOND_RUN_GOAL, 'ratio'))
+        rows.append(('second role run: calls to the host', '%d' % i['calls'], i['calls'], '<=',
+                     SECOND_RUN_CALLS, 'value'))
+        rows.append(('second role run: changed', '%d' % i['changed'], i['changed'], '<=', 0, 'value'))
     if 'audit' in auto:
         a = auto['audit']
-        rows.append(('audit of %d hosts (forks=%d) vs 1 host (CPUs busy meanwhile, of %d: %.1f vs %.1f)' % (
-            a['hosts'], a['hosts'], os.cpu_count(), a['many_cpus'], a['one_cpus']),
-            '%.1f s vs %.1f s' % (a['many_s'], a['one_s']), a['ratio'], 2.0))
+        for point in a['points']:
+            rows.append(('audit of %d host(s), forks=%d: controller CPU-seconds per host%s' % (
+                point['hosts'], point['hosts'],
+                ', %.2f for each host added' % point['marginal_cpu_s'] if 'marginal_cpu_s' in point else ''),
+                '%.1f CPU-s in %.1f s' % (point['cpu_s'], point['seconds']), point['per_host_cpu_s'], '<=', None,
+                'value'))
+        if a['flatness'] is not None:
+            last, before = a['points'][-1], a['points'][-2]
+            rows.append(('audit: controller CPU per host at %d hosts vs at %d' % (last['hosts'], before['hosts']),
+                         '%.2f vs %.2f CPU-s' % (last['per_host_cpu_s'], before['per_host_cpu_s']),
+                         a['flatness'], '<=', AUDIT_FLATNESS_GOAL, 'ratio'))
     return rows
 
 
 def automation_table(auto):
-    lines = ['| automation | measured | ratio | goal | status |', '|---|---:|---:|---:|:---:|']
-    for label, measured, value, goal in automation_rows(auto):
+    lines = ['| automation | measured | value | goal | status |', '|---|---:|---:|---:|:---:|']
+    for label, measured, value, op, goal, kind in automation_rows(auto):
+        shown = '%.2fx' % value if kind == 'ratio' else ('%.2f' % value if isinstance(value, float) else '%d' % value)
         if goal is None:
-            lines.append('| %s | %s | %.2fx | - | - |' % (label, measured, value))
+            lines.append('| %s | %s | %s | - | - |' % (label, measured, shown))
         else:
-            lines.append('| %s | %s | %.2fx | <= %.2fx | %s |' % (
-                label, measured, value, goal, benchlib.judge(value, '<=', goal)))
+            wanted = '%s %.2fx' % (op, goal) if kind == 'ratio' else '%s %d' % (op, goal)
+            lines.append('| %s | %s | %s | %s | %s |' % (
+                label, measured, shown, wanted, benchlib.judge(value, op, goal)))
     if 'idempotent' in auto:
         lines.append('')
         lines.append('The second run\'s slowest tasks: ' + '; '.join(
@@ -448,7 +490,8 @@ def main():
     parser.add_argument('--requests', type=int, default=10000)
     parser.add_argument('--concurrency', type=int, default=50)
     parser.add_argument('--seconds', type=int, default=40, help='time limit of each ab run')
-    parser.add_argument('--audit-hosts', type=int, default=20)
+    parser.add_argument('--audit-hosts', type=int, nargs='+', default=[1, 20, 50],
+                        help='the fleet sizes the audit runs on')
     parser.add_argument('--doc', default=os.path.join(ROOT, 'docs', 'benchmarks.md'),
                         help='where to write the results (full runs only)')
     parser.add_argument('--no-doc', action='store_true')
@@ -460,7 +503,7 @@ def main():
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.smoke:
-        args.repeat, args.requests, args.seconds, args.audit_hosts = 1, 2000, 20, 2
+        args.repeat, args.requests, args.seconds, args.audit_hosts = 1, 2000, 20, [1, 2]
         args.no_doc = True
     load = {'requests': args.requests, 'concurrency': args.concurrency, 'seconds': args.seconds}
     started = time.monotonic()
@@ -471,9 +514,9 @@ def main():
     run([os.path.join(HERE, 'build_image.sh')], timeout=1800)
     say('image ready in %.0f s' % (time.monotonic() - t0))
 
-    names = {key: PREFIX + key for key, dummy in benchlib.CONFIGS}
+    names = {key: PREFIX + key for key in benchlib.CONTAINERS}
     workdir = tempfile.mkdtemp(prefix='modwsgi-bench-')
-    runs = {key: [] for key in names}
+    runs = {key: [] for key, dummy in benchlib.CONFIGS}
     auto, reconf, versions, raw = {}, [], {}, {}
     try:
         say('containers: %s' % ', '.join(names.values()))
@@ -530,19 +573,19 @@ def main():
 
         for item in versions.items():
             say('version: %s: %s' % item)
-        order = [key for key, dummy in benchlib.CONFIGS]
+        order = list(benchlib.CONTAINERS)
         for rep in range(args.repeat):
             # Rotate the order each repetition, so no configuration always runs first.
-            for key in order[rep % len(order):] + order[:rep % len(order)]:
-                result = measure(key, names[key], load)
-                raw['ab-%s-%d.txt' % (key, rep + 1)] = result.pop('ab_text')
-                runs[key].append(result)
-                say('rep %d/%d %-7s idle %6.1f MB, peak %7.1f MB, %3d procs, %6.0f req/s, p50 %3d ms, '
-                    'p99 %4d ms, failed %d, non-2xx %d, loads %d (s: start/burst/stop %s)' % (
-                        rep + 1, args.repeat, key, result['idle_pss_mb'], result['peak_pss_mb'],
-                        result['peak_procs'], result['rps'], result['p50_ms'], result['p99_ms'],
-                        result['failed'], result['non_2xx'], result['loads'], result['phases']))
-        summary = {key: benchlib.medians(runs[key]) for key in names}
+            for config in order[rep % len(order):] + order[:rep % len(order)]:
+                for key, result in measure(config, names[config], load).items():
+                    raw['ab-%s-%d.txt' % (key, rep + 1)] = result.pop('ab_text')
+                    runs[key].append(result)
+                    say('rep %d/%d %-9s idle %6.1f MB, peak %7.1f MB, %3d procs, %6.0f req/s, p50 %3d ms, '
+                        'p99 %4d ms, failed %d, non-2xx %d, loads %d (s: start/bursts/stop %s)' % (
+                            rep + 1, args.repeat, key, result['idle_pss_mb'], result['peak_pss_mb'],
+                            result['peak_procs'], result['rps'], result['p50_ms'], result['p99_ms'],
+                            result['failed'], result['non_2xx'], result['loads'], result['phases']))
+        summary = {key: benchlib.medians(runs[key]) for key in runs}
         targets = benchlib.evaluate_targets(summary)
         load_avg.append(os.getloadavg())
 
@@ -560,8 +603,9 @@ def main():
 
         if not args.keep:
             remove(names.values())
-        say('automation: audit of %d hosts against one' % args.audit_hosts)
-        auto['audit'] = audit_cost(args.audit_hosts, 1, workdir)
+        sizes = sorted(set(args.audit_hosts))
+        say('automation: the audit on %s hosts' % ', '.join(map(str, sizes)))
+        auto['audit'] = audit_cost(sizes, workdir)
     finally:
         if not args.keep:
             remove(names.values())
@@ -588,7 +632,7 @@ def main():
         elapsed, load_avg[0][0], load_avg[1][0], load_avg[2][0]))
 
     problems = []
-    for key in names:
+    for key in runs:
         if len(runs[key]) != args.repeat:
             problems.append('%s: %d runs of %d' % (key, len(runs[key]), args.repeat))
         elif summary[key].get('rps', 0) <= 0:

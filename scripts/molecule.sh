@@ -10,11 +10,15 @@
 # MOLECULE_HOST_SUFFIX (default empty) is appended to every container's name, so two checkouts
 # can run the same scenario at once without their containers colliding.
 #
-# MOLECULE_JOBS (default 1) scenarios run at once. Most of a run is waiting (systemd booting,
-# apt, Apache restarting), so two lanes use two cores better than one. The runs of one scenario
-# always go one after another, in one lane: Molecule keeps one state directory per scenario.
-# With more than one lane, each run's output goes to .cache/molecule-logs/SCENARIO-DISTRO.log
-# and is printed when the run fails.
+# MOLECULE_JOBS (default 1) runs at once, taken in the order given (put the longest first).
+# Most of a run is waiting (systemd booting, apt, Apache restarting), so lanes use two cores
+# better than one. Each run has a Molecule state directory of its own
+# (.cache/molecule-state/SCENARIO-DISTRO, through MOLECULE_EPHEMERAL_DIRECTORY) and containers
+# named by its distro, so the runs of one scenario on several distros can run at once.
+# An argument `make:TARGET` runs `make TARGET` as one more job in the lanes (make test runs
+# the demo and benchmark smoke runs that way, beside the last Molecule runs).
+# With more than one lane, each job's output goes to .cache/molecule-logs/NAME.log and is
+# printed when it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tests/images/containers.conf}"
@@ -29,66 +33,61 @@ user_apache_image="${MOLECULE_APACHE_IMAGE:-}"
 logs="$PWD/.cache/molecule-logs"
 mkdir -p "$logs"
 
-# One run; its output to stdout (one lane) or to its log file (several lanes).
+# One job: a Molecule run (SCENARIO DISTRO) or `make TARGET` (make TARGET); its output to
+# stdout (one lane) or to its log file (several lanes).
 run_one() {
-    local scenario="$1" distro="$2" log="$logs/$1-$2.log" start=$SECONDS rc=0
-    export MOLECULE_DISTRO="$distro"
-    export MOLECULE_IMAGE="${user_image:-localhost/modwsgi-test/debian:${distro#debian}}"
-    export MOLECULE_APACHE_IMAGE="${user_apache_image:-${user_image:-$MOLECULE_IMAGE-apache}}"
-    echo "==> molecule test -s $scenario on $distro ($MOLECULE_IMAGE)"
-    if [ "$jobs" -le 1 ]; then
-        molecule test -s "$scenario" || rc=$?
+    local scenario="$1" distro="$2" name log start=$SECONDS rc=0
+    local -a cmd
+    if [ "$scenario" = make ]; then
+        name="make-$distro"
+        cmd=(make --no-print-directory "$distro")
+        echo "==> make $distro"
     else
-        molecule test -s "$scenario" >"$log" 2>&1 || rc=$?
+        name="$scenario-$distro"
+        cmd=(molecule test -s "$scenario")
+        export MOLECULE_DISTRO="$distro"
+        export MOLECULE_IMAGE="${user_image:-localhost/modwsgi-test/debian:${distro#debian}}"
+        export MOLECULE_APACHE_IMAGE="${user_apache_image:-${user_image:-$MOLECULE_IMAGE-apache}}"
+        export MOLECULE_EPHEMERAL_DIRECTORY="$state/$name"
+        echo "==> molecule test -s $scenario on $distro ($MOLECULE_IMAGE)"
+    fi
+    log="$logs/$name.log"
+    if [ "$jobs" -le 1 ]; then
+        "${cmd[@]}" || rc=$?
+    else
+        "${cmd[@]}" >"$log" 2>&1 || rc=$?
     fi
     if [ "$rc" -eq 0 ]; then
-        echo "==> molecule $scenario on $distro: passed in $((SECONDS - start)) s"
+        echo "==> $name: passed in $((SECONDS - start)) s"
         return 0
     fi
     if [ "$jobs" -gt 1 ]; then
-        echo "==> molecule $scenario on $distro: output (last 300 lines of $log)"
+        echo "==> $name: output (last 300 lines of $log)"
         tail -n 300 "$log"
     fi
-    echo "==> molecule $scenario on $distro: FAILED after $((SECONDS - start)) s"
+    echo "==> $name: FAILED after $((SECONDS - start)) s"
     echo "$scenario:$distro" >>"$logs/failed"
     return 1
 }
 
-# Every run of one scenario, in order. Keeps going after a failure, like the other lanes.
-run_scenario() {
-    local scenario="$1" distro rc=0
-    shift
-    for distro in "$@"; do
-        run_one "$scenario" "$distro" || rc=1
-    done
-    return "$rc"
-}
-
-# Group the runs by scenario, keeping the order of their first appearance.
-scenarios=()
-declare -A distros=()
+state="$PWD/.cache/molecule-state"
+mkdir -p "$state"
+rm -f "$logs/failed"
+running=0
 for run in "$@"; do
     scenario="${run%%:*}"
     distro="${run#*:}"
     [ "$distro" != "$run" ] || distro="${MOLECULE_DISTRO:-debian12}"
-    [ -n "${distros[$scenario]+set}" ] || scenarios+=("$scenario")
-    distros[$scenario]="${distros[$scenario]:-} $distro"
-done
-
-rm -f "$logs/failed"
-running=0
-for scenario in "${scenarios[@]}"; do
     if [ "$running" -ge "$jobs" ]; then
         wait -n || true
         running=$((running - 1))
     fi
-    # shellcheck disable=SC2086  # the distro list is words
-    run_scenario "$scenario" ${distros[$scenario]} &
+    run_one "$scenario" "$distro" &
     running=$((running + 1))
 done
 wait || true
 if [ -s "$logs/failed" ]; then
-    echo "==> molecule failures: $(sort "$logs/failed" | tr '\n' ' ')" >&2
+    echo "==> failures: $(sort "$logs/failed" | tr '\n' ' ')" >&2
     exit 1
 fi
 echo "==> molecule: every run passed"

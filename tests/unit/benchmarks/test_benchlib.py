@@ -66,18 +66,20 @@ def test_judge(value, op, goal, status):
 
 SUMMARY = {
     'trap': {'peak_pss_mb': 4000.0, 'rps': 1000.0, 'p99_ms': 100, 'loads': 60},
+    'trap_warm': {'peak_pss_mb': 3000.0, 'rps': 2000.0, 'p99_ms': 50, 'loads': 0},
     'role': {'peak_pss_mb': 150.0, 'rps': 2500.0, 'p99_ms': 40, 'loads': 0},
     'express': {'peak_pss_mb': 130.0, 'rps': 2400.0, 'p99_ms': 40, 'loads': 0},
     'worker': {'peak_pss_mb': 200.0, 'rps': 3500.0, 'p99_ms': 30, 'loads': 2},
 }
 
 
-def test_evaluate_targets():
+def test_evaluate_targets_against_the_warm_trap():
     rows = {row['label']: row for row in benchlib.evaluate_targets(SUMMARY)}
     assert len(rows) == len(benchlib.TARGETS)
-    assert rows['role vs trap: peak memory']['value'] == 150.0 / 4000.0
-    assert rows['role vs trap: peak memory']['status'] == 'PASS'
-    assert rows['role vs trap: req/s']['status'] == 'PASS'
+    assert rows['role vs warm trap: peak memory']['value'] == 150.0 / 3000.0
+    assert rows['role vs warm trap: peak memory']['status'] == 'PASS'
+    assert rows['role vs warm trap: req/s']['value'] == 2500.0 / 2000.0
+    assert rows['role vs warm trap: req/s']['status'] == 'PASS'
     assert rows['role: app loads during the burst'] == {
         'label': 'role: app loads during the burst', 'value': 0, 'op': '<=', 'goal': 0,
         'status': 'PASS', 'kind': 'value'}
@@ -87,25 +89,62 @@ def test_evaluate_targets():
     assert rows['role vs worker + embedded: req/s']['status'] == 'MISS'
 
 
+def test_a_role_slower_than_the_warm_trap_misses():
+    summary = dict(SUMMARY, trap_warm=dict(SUMMARY['trap_warm'], rps=2600.0))
+    rows = {row['label']: row for row in benchlib.evaluate_targets(summary)}
+    assert rows['role vs warm trap: req/s']['status'] == 'MISS'
+
+
 def test_evaluate_targets_without_a_configuration():
     summary = {key: value for key, value in SUMMARY.items() if key != 'express'}
     rows = {row['label']: row for row in benchlib.evaluate_targets(summary)}
     assert rows['role vs mod_wsgi-express: req/s']['status'] == 'n/a'
 
 
-def test_results_table_ratios_against_the_trap():
+def test_every_row_is_a_container_or_a_warm_burst_of_one():
+    rows = [key for key, dummy in benchlib.CONFIGS]
+    assert sorted(rows) == sorted(list(benchlib.CONTAINERS) + list(benchlib.WARM_ROWS.values()))
+    assert set(benchlib.WARM_ROWS) <= set(benchlib.CONTAINERS)
+    assert benchlib.REFERENCE in rows
+
+
+def test_results_table_ratios_against_the_warm_trap():
     lines = benchlib.results_table(SUMMARY).splitlines()
-    assert len(lines) == 2 + 4
-    trap = lines[2].split('|')
-    role = lines[3].split('|')
-    assert [cell.strip() for cell in trap[-4:-1]] == ['1.00x', '1.00x', '1.00x']
-    assert [cell.strip() for cell in role[-4:-1]] == ['0.04x', '2.50x', '0.40x']
+    assert len(lines) == 2 + 5
+    cold, warm, role = (lines[i].split('|') for i in (2, 3, 4))
+    assert 'cold' in cold[2] and 'warm' in warm[2]
+    assert [cell.strip() for cell in cold[-4:-1]] == ['1.33x', '0.50x', '2.00x']
+    assert [cell.strip() for cell in warm[-4:-1]] == ['1.00x', '1.00x', '1.00x']
+    assert [cell.strip() for cell in role[-4:-1]] == ['0.05x', '1.25x', '0.80x']
 
 
 def test_targets_table():
     table = benchlib.targets_table(benchlib.evaluate_targets(SUMMARY))
-    assert '| role vs trap: req/s | 2.50x | >= 2.00x | PASS |' in table
+    assert '| role vs warm trap: req/s | 1.25x | >= 1.00x | PASS |' in table
     assert '| role: app loads during the burst | 0 | <= 0 | PASS |' in table
+
+
+def test_audit_scaling_per_host_marginal_and_flatness():
+    scaled = benchlib.audit_scaling([{'hosts': 20, 'seconds': 30.0, 'cpu_s': 42.0},
+                                     {'hosts': 1, 'seconds': 8.0, 'cpu_s': 4.0},
+                                     {'hosts': 50, 'seconds': 70.0, 'cpu_s': 102.0}])
+    points = scaled['points']
+    assert [p['hosts'] for p in points] == [1, 20, 50]
+    assert [p['per_host_cpu_s'] for p in points] == [4.0, 2.1, 2.04]
+    assert 'marginal_cpu_s' not in points[0]
+    assert points[1]['marginal_cpu_s'] == 2.0
+    assert points[2]['marginal_cpu_s'] == 2.0
+    assert scaled['flatness'] == pytest.approx(2.04 / 2.1)
+
+
+def test_audit_scaling_a_cost_growing_with_the_fleet_is_over_one():
+    scaled = benchlib.audit_scaling([{'hosts': 20, 'seconds': 1.0, 'cpu_s': 40.0},
+                                     {'hosts': 50, 'seconds': 1.0, 'cpu_s': 150.0}])
+    assert scaled['flatness'] == pytest.approx(1.5)
+
+
+def test_audit_scaling_of_one_size_has_no_flatness():
+    assert benchlib.audit_scaling([{'hosts': 2, 'seconds': 1.0, 'cpu_s': 3.0}])['flatness'] is None
 
 
 def test_recap_changed_sums_every_host():
