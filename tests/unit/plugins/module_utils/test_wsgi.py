@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_module
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot, read
 
 BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
@@ -35,7 +36,7 @@ def analyse(tmp_path, text, files=None, apache=None, module=None, **kwargs):
     kwargs.setdefault('modules', MODULES)
     parsed = _config.parse(main, str(tmp_path), **kwargs)
     assert parsed.errors == []
-    return _wsgi.Analysis(parsed, apache, module, sysroot='/')
+    return _wsgi.analyse(parsed, apache, module, sysroot='/')
 
 
 def codes(analysis):
@@ -471,12 +472,12 @@ def test_parse_url():
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='needs an ELF interpreter')
 def test_elf_needed_on_a_real_binary():
     with open(os.path.realpath(sys.executable), 'rb') as handle:
-        needed = _wsgi.elf_needed(handle.read())
+        needed = _wsgi_module.elf_needed(handle.read())
     assert any(name.startswith('libc.so') for name in needed)
 
 
 def test_elf_needed_rejects_other_files():
-    assert _wsgi.elf_needed(b'#!/bin/sh\n' * 10) is None
+    assert _wsgi_module.elf_needed(b'#!/bin/sh\n' * 10) is None
 
 
 @pytest.mark.parametrize('version,python,mod_wsgi', [('11', '3.9', '4.7.1'), ('12', '3.11', '4.9.4'),
@@ -491,7 +492,7 @@ def test_module_file_through_debian_alternatives(tmp_path, version, python, mod_
     os.symlink('/' + so, os.path.join(root, 'etc', 'alternatives', 'mod_wsgi.so'))
     os.symlink('/etc/alternatives/mod_wsgi.so',
                os.path.join(root, 'usr', 'lib', 'apache2', 'modules', 'mod_wsgi.so'))
-    info = _wsgi.module_file(None, 'debian', root)
+    info = _wsgi_module.module_file(None, 'debian', root)
     assert info['installed'] is True
     assert info['version'] is None  # no dpkg database in this tree
     os.makedirs(os.path.join(root, 'var', 'lib', 'dpkg', 'info'))
@@ -499,7 +500,7 @@ def test_module_file_through_debian_alternatives(tmp_path, version, python, mod_
     shutil.copy(os.path.join(captured, 'status'), os.path.join(root, 'var', 'lib', 'dpkg', 'status'))
     shutil.copy(os.path.join(captured, 'libapache2-mod-wsgi-py3.list'),
                 os.path.join(root, 'var', 'lib', 'dpkg', 'info', 'libapache2-mod-wsgi-py3.list'))
-    info = _wsgi.module_file(None, 'debian', root)
+    info = _wsgi_module.module_file(None, 'debian', root)
     assert info['version'] == mod_wsgi
     assert info['python'] == {'library': None, 'version': python, 'from': 'file name'}
 
@@ -514,9 +515,9 @@ def test_version_of_a_pip_build(tmp_path):
         if entry.startswith('./'):
             os.makedirs(os.path.join(root, site.lstrip('/'), entry[2:]), exist_ok=True)
     write(root, site.lstrip('/') + '/' + so, 'not an ELF')
-    assert _wsgi.installed_version(site + '/' + so, root) == '5.0.2'
+    assert _wsgi_module.installed_version(site + '/' + so, root) == '5.0.2'
     # Not beside a mod_wsgi package, and no dpkg database: not guessed.
-    assert _wsgi.installed_version('/usr/lib/apache2/modules/mod_wsgi.so', root) is None
+    assert _wsgi_module.installed_version('/usr/lib/apache2/modules/mod_wsgi.so', root) is None
 
 
 # -- bad or missing configuration: findings, never a traceback -------------------------------
@@ -539,7 +540,7 @@ def test_missing_include_and_undefined_variable_are_findings(tmp_path):
     main = write(tmp_path, 'httpd.conf', 'Include missing.conf\n'
                                          'WSGIDaemonProcess ${NOPE}\n')
     parsed = _config.parse(main, str(tmp_path), modules=MODULES)
-    analysis = _wsgi.Analysis(parsed, {}, None, sysroot='/')
+    analysis = _wsgi.analyse(parsed, {}, None, sysroot='/')
     found = [f for f in analysis.findings if f['code'] == 'config_unreadable']
     assert [(f['file'], f['line'], f['severity']) for f in found] == [
         (main, 1, 'warning'), (main, 2, 'warning')]
