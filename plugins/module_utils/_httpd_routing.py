@@ -95,6 +95,16 @@ def servers(parsed):
     return main, vhosts
 
 
+def main_server_ports(main, vhosts):
+    """The main server on each port it listens on where no virtual host answers, as one
+    :class:`Server` per port."""
+    ports = []
+    for address in main.addresses:
+        if address[1] not in ports and not any(v.listens_on(address[1]) for v in vhosts):
+            ports.append(address[1])
+    return [Server(None, main.name, [], main.addresses, port) for port in ports]
+
+
 # -- httpd's per-directory sections ----------------------------------------------------------
 
 def regex_of(node):

@@ -70,6 +70,7 @@ def _mod_wsgi_facts(apache, parsed, sysroot, resolve):
             facts['resolved'] = [{'url': url, 'server': None, 'mount': None,
                                   'process_group': None, 'application_group': None,
                                   'mode': None, 'decided_by': None, 'code': None,
+                                  'served_by': None,
                                   'reason': 'Apache is not installed'} for url in resolve]
         return facts
     analysis = analyse(parsed, apache, module, sysroot)

@@ -35,9 +35,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 
 DEFAULT_PROCESSES = 1
@@ -48,6 +50,8 @@ RESOURCE = '%{RESOURCE}'
 
 _ENV_RE = re.compile(r'^%\{ENV:([^}]*)\}$')
 ALIAS_DIRECTIVES = ('wsgiscriptalias', 'wsgiscriptaliasmatch')
+# The label of what the main server defines: it is visible from every virtual host.
+MAIN = 'main server'
 
 
 def _text(node):
@@ -122,6 +126,7 @@ class Analysis(object):
         self.module = module or {}
         self.sysroot = sysroot
         self.main, self.vhosts = routing.servers(parsed)
+        self.main_ports = routing.main_server_ports(self.main, self.vhosts)
         # The main server's part of routing.sections() and aliases(): the same for every request.
         self.main_sections = routing.per_dir_sections(parsed.root)
         self.main_aliases = [n for n in parsed.server_directives()
@@ -142,8 +147,9 @@ class Analysis(object):
     # servers ----------------------------------------------------------------------------
 
     def request_servers(self):
-        """The servers that answer requests: the virtual hosts, or the main server alone."""
-        return self.vhosts or [self.main]
+        """The servers that answer requests: the virtual hosts, then the main server on each
+        port it listens on that no virtual host takes (every port when there is none)."""
+        return self.vhosts + self.main_ports
 
     def server_of(self, node):
         while node is not None and node.parent is not None:
@@ -185,7 +191,8 @@ class Analysis(object):
                 continue
             processes = _int(options.get('processes'), DEFAULT_PROCESSES)
             threads = _int(options.get('threads'), DEFAULT_THREADS)
-            entry = {'name': name, 'server': server.label, 'file': node.file, 'line': node.line,
+            entry = {'name': name, 'server': server.label if server.node is not None else MAIN,
+                     'file': node.file, 'line': node.line,
                      'processes': processes, 'threads': threads, 'options': options}
             self.groups[name] = {'node': node, 'server': server, 'entry': entry}
             result.append(entry)
@@ -279,7 +286,10 @@ class Analysis(object):
                          % (node.name, ' '.join(bad)), node)
         regex = node.lname == 'wsgiscriptaliasmatch'
         is_dir = target.endswith('/')
-        script_name = None if regex else url.rstrip('/')
+        # wsgi_script_name: a request for the alias's own URL has no PATH_INFO, except for "/"
+        # (r->filename is target + "/"), so "/moin/" keeps its slash and "/" gives "".
+        script_name = None if regex else ('' if url == '/' else
+                                          url.rstrip('/') if is_dir else url)
         decision = self.decide(server, server.port, None if regex else url, script_name,
                                None if regex else target, node, options, is_dir)
         return self._mount(server, url, target, node, decision, options)
@@ -331,14 +341,14 @@ class Analysis(object):
         return mounts
 
     def url_of_directory(self, server, directory):
-        """The URL that maps to ``directory``: an ``Alias`` to it, or the ``DocumentRoot``."""
+        """The URL that maps to ``directory``: an ``Alias`` to it or to a file in it, or the
+        ``DocumentRoot``."""
         directory = directory.rstrip('/')
-        scopes = ([server.node] if server.node is not None else []) + [self.parsed.root]
-        for scope in scopes:
-            for node in scope.children:
-                if node.children is None and node.lname == 'alias' and len(node.args) >= 2:
-                    if node.args[1].rstrip('/') == directory:
-                        return node.args[0]
+        for node in routing.server_scopes(self.parsed, server):
+            if node.lname in ('alias', 'scriptalias') and len(node.args) >= 2:
+                target = node.args[1].rstrip('/')
+                if target == directory or os.path.dirname(target) == directory:
+                    return node.args[0]
         root = routing.server_level(self.parsed, server, 'documentroot')
         if root is not None and root.args:
             base = root.args[0].rstrip('/')
@@ -380,70 +390,152 @@ class Analysis(object):
         return listening[0]
 
     def resolve(self, url):
-        """The static twin of the live probe: where ``url`` runs, by this configuration."""
+        """The static twin of the live probe: where ``url`` runs, by this configuration.
+
+        httpd's order: mod_alias's translate_name (Redirect*, then Alias*/ScriptAlias*), then
+        mod_wsgi's (``WSGIScriptAlias(Match)``), then the core's DocumentRoot; a Redirect in a
+        section (fixup_redir) comes before any handler; then the handler (``SetHandler`` /
+        ``AddHandler wsgi-script``). See :func:`_httpd_routing.translate_alias`.
+        """
         host, port, path = parse_url(url)[1:]
         server = self.choose_server(host, port)
         result = {'url': url, 'server': '%s:%s' % (server.name or '*', port), 'mount': None,
                   'process_group': None, 'application_group': None, 'mode': None,
-                  'decided_by': None, 'code': None, 'reason': None}
+                  'decided_by': None, 'code': None, 'reason': None, 'served_by': None}
+        mapped = routing.translate_alias(self.parsed, server, path)
+        alias = None
+        if mapped is None:
+            alias = self._wsgi_alias(server, path)
+            if alias is not None:
+                filename = alias[2]
+            else:
+                filename, node = self.document_root(server, path)
+            handler = None
+        elif mapped['kind'] == 'redirect':
+            return self._redirect(result, mapped)
+        else:
+            filename, node, handler = mapped['filename'], mapped['node'], mapped['handler']
+        # ap_directory_walk: the first regular file along the path is r->filename, the rest is
+        # PATH_INFO; the sections, handlers and the script are those of that file.
+        script, path_info = self.walk(filename) if filename else (None, None)
+        applying = routing.sections(self.parsed, server, path, script or filename,
+                                    main=self.main_sections)
+        redirect = routing.section_redirect(applying, path)
+        if redirect is not None:
+            return self._redirect(result, redirect)
+        if alias is not None:
+            node, options = alias[0], alias[1]
+            result['mount'] = {'url': node.args[0], 'script': script or filename,
+                               'directive': node.name, 'file': node.file, 'line': node.line}
+        else:
+            wsgi = self._handler(applying, script or filename) if filename else None
+            if wsgi is None:
+                return self._not_wsgi(result, filename, node, handler)
+            node, options = None, None
+            result['mount'] = {'url': path, 'script': script or filename,
+                               'directive': wsgi.name, 'file': wsgi.file, 'line': wsgi.line}
+        if script is None:
+            return self._missing(result, filename)
+        # wsgi_script_name: the URI without its PATH_INFO, runs of "/" made one.
+        script_name = re.sub('/+', '/', path[:len(path) - len(path_info)] if path_info else path)
+        result.update(self.decide(server, port, path, script_name, script, node, options))
+        return result
+
+    @staticmethod
+    def _not_wsgi(result, filename, node, handler):
+        result['code'] = 'not_wsgi'
+        result['served_by'] = {'kind': handler or 'file', 'path': filename,
+                               'directive': _text(node) if node is not None else None,
+                               'file': node.file if node is not None else None,
+                               'line': node.line if node is not None else None}
+        result['reason'] = '%s serves this URL, not mod_wsgi' % (
+            'the CGI script %s' % filename if handler else
+            'the file %s' % filename if filename else 'no file')
+        return result
+
+    def _wsgi_alias(self, server, path):
+        """wsgi_hook_intercept: the first ``WSGIScriptAlias(Match)`` of ``server`` that matches
+        ``path``, as ``(node, options, filename)``, or None."""
         for node in self.aliases(server):
             if len(node.args) < 2:
                 continue
-            options = parse_options(node.args[2:])[0]
-            target = node.args[1]
             if node.lname == 'wsgiscriptaliasmatch':
-                match = re.search(node.args[0], path)
+                try:
+                    match = re.search(node.args[0], path)
+                except re.error:
+                    continue
                 if not match or match.end() == 0:
                     continue
                 length = match.end()
-                filename = re.sub(r'\$(\d)', lambda m: match.group(int(m.group(1))) or '', target)
+                location = path[:length]
+                application = re.sub(r'\$(\d)', lambda m: match.group(int(m.group(1))) or '',
+                                     node.args[1])
             else:
                 length = routing.alias_match_length(path, node.args[0])
                 if not length:
                     continue
-                filename = target
-            script_name = path[:length].rstrip('/')
-            if target.endswith('/') and node.lname == 'wsgiscriptalias':
-                segment = path[length:].lstrip('/').split('/', 1)[0]
-                filename = target + segment
-                script_name = '%s/%s' % (script_name, segment)
-            decision = self.decide(server, port, path, script_name, filename, node, options)
-            result.update(decision)
-            result['mount'] = {'url': node.args[0], 'script': filename,
-                               'directive': node.name, 'file': node.file, 'line': node.line}
-            return result
-        filename = self.filename_of_url(server, path)
-        applying = routing.sections(self.parsed, server, path, filename, main=self.main_sections)
-        handler = routing.per_dir(applying, 'sethandler')
-        if handler is None and filename:
-            for section in applying:
-                for child in section.children:
-                    if child.children is None and child.lname == 'addhandler' and \
-                            child.args and child.args[0].lower() == HANDLER and \
-                            any(filename.endswith(ext) for ext in child.args[1:]):
-                        handler = child
-        if handler is not None and handler.args and handler.args[0].lower() == HANDLER:
-            decision = self.decide(server, port, path, path.rstrip('/'), filename)
-            result.update(decision)
-            result['mount'] = {'url': path, 'script': filename, 'directive': handler.name,
-                               'file': handler.file, 'line': handler.line}
-            return result
-        result['reason'] = 'no WSGI mount serves this URL'
+                location, application = node.args[0], node.args[1]
+            # r->filename = application + (the whole URI when the alias is "/", else the rest
+            # of the URI after the matched part): /moin/ -> moin.wsgi + "FrontPage".
+            rest = path if location == '/' else path[length:]
+            return node, parse_options(node.args[2:])[0], application + rest
+        return None
+
+    @staticmethod
+    def _redirect(result, mapped):
+        node = mapped['node']
+        result['code'] = 'redirect'
+        result['served_by'] = {'kind': 'redirect', 'status': mapped['status'],
+                               'target': mapped['target'], 'directive': _text(node),
+                               'file': node.file, 'line': node.line}
+        result['reason'] = 'mod_alias answers %s%s before mod_wsgi sees the request' % (
+            mapped['status'], ' to %s' % mapped['target'] if mapped['target'] else '')
         return result
 
-    def filename_of_url(self, server, path):
-        """mod_alias ``Alias`` (first match), else ``DocumentRoot`` + path."""
-        scopes = ([server.node] if server.node is not None else []) + [self.parsed.root]
-        for scope in scopes:
-            for node in scope.children:
-                if node.children is None and node.lname == 'alias' and len(node.args) >= 2:
-                    length = routing.alias_match_length(path, node.args[0])
-                    if length:
-                        return node.args[1] + path[length:]
+    @staticmethod
+    def _missing(result, filename):
+        result['code'] = 'script_missing'
+        result['served_by'] = {'kind': 'not_found', 'path': filename, 'directive': None,
+                               'file': None, 'line': None}
+        result['reason'] = ('mod_wsgi would run %s, which does not exist: Apache answers 404'
+                            % filename)
+        return result
+
+    def walk(self, filename):
+        """httpd's directory walk: ``(script, path_info)`` where ``script`` is the first
+        regular file along ``filename``, or ``(None, None)`` when there is none."""
+        parts = filename.split('/')
+        for index in range(2, len(parts) + 1):
+            prefix = '/'.join(parts[:index]) or '/'
+            host = host_path(self.sysroot, prefix)
+            if os.path.isfile(host):
+                rest = '/'.join(parts[index:])
+                return prefix, ('/' + rest if index < len(parts) else '')
+            if not os.path.isdir(host):
+                return None, None
+        return None, None
+
+    @staticmethod
+    def _handler(applying, filename):
+        """The ``SetHandler``/``AddHandler wsgi-script`` that makes ``filename`` a WSGI script."""
+        handler = routing.per_dir(applying, 'sethandler')
+        if handler is not None:
+            return handler if handler.args and handler.args[0].lower() == HANDLER else None
+        found = None
+        for section in applying:
+            for child in section.children:
+                if child.children is None and child.lname == 'addhandler' and \
+                        child.args and child.args[0].lower() == HANDLER and \
+                        any(filename.endswith(ext) for ext in child.args[1:]):
+                    found = child
+        return found
+
+    def document_root(self, server, path):
+        """The core's translate_name: ``(DocumentRoot + path, the DocumentRoot directive)``."""
         root = routing.server_level(self.parsed, server, 'documentroot')
         if root is not None and root.args:
-            return root.args[0].rstrip('/') + path
-        return None
+            return root.args[0].rstrip('/') + path, root
+        return None, None
 
     def vhost_facts(self):
         """Every ``<VirtualHost>``: the names it answers to, its ports and where it is."""
