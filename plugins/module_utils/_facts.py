@@ -111,14 +111,20 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     info = _layout.LAYOUTS[layout]
 
     direct = located['binary'] or runner
-    outputs = _apachectl.run_all(run, [[runner, '-V'], [direct, '-l'], [runner, '-S'], [runner, '-M']])
-    (dummy, out_v, dummy), (dummy, out_l, dummy), (rc_s, out_s, err_s), (rc_m, out_m, dummy) = outputs
+    outputs = _apachectl.run_all(run, [[runner, '-V'], [runner, '-S'], [runner, '-M']])
+    (dummy, out_v, dummy), (rc_s, out_s, err_s), (rc_m, out_m, dummy) = outputs
     built = _apachectl.parse_V(out_v)
     if not built.get('version'):
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
-    compiled_in = _apachectl.parse_l(out_l)
     run_cfg = _apachectl.parse_S(out_s)
     loaded = _apachectl.parse_M(out_m) if rc_m == 0 else []
+    # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
+    # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
+    if loaded:
+        compiled_in = [_config.module_source_name(m['name']) for m in loaded
+                       if m['kind'] == 'static']
+    else:
+        compiled_in = _apachectl.parse_l(run([direct, '-l'])[1])
 
     compiled = built.get('compiled', {})
     httpd_root = compiled.get('HTTPD_ROOT') or info['server_root']

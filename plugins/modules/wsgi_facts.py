@@ -25,7 +25,8 @@ description:
     which process group. This is the static twin of M(modwsgi.apache.probe).
   - Reads the mod_wsgi shared object to report the C(libpython) it links (from the ELF
     C(DT_NEEDED) entries, or else the file name), and its version from what installed it (dpkg
-    or pip). Nothing is run but Apache's own C(-V), C(-M), C(-S) and C(-l).
+    or pip). Nothing is run but Apache's own C(-V), C(-M) and C(-S) (and C(-l) when C(-M)
+    fails).
   - On a host without Apache or mod_wsgi it returns RV(ansible_facts.mod_wsgi.installed=false)
     and does not fail.
 author:
@@ -169,7 +170,8 @@ ansible_facts:
               description: The group's name.
               type: str
             server:
-              description: The virtual host (C(name:port)) that defines it, or the main server.
+              description: The virtual host (C(name:port)) that defines it, or V(main server)
+                (such a group is visible from every virtual host).
               type: str
             file:
               description: File of the directive.
@@ -189,7 +191,8 @@ ansible_facts:
         mounts:
           description:
             - Every WSGI mount (C(WSGIScriptAlias), C(WSGIScriptAliasMatch), C(SetHandler) or
-              C(AddHandler wsgi-script)), per virtual host that serves it.
+              C(AddHandler wsgi-script)), per virtual host that serves it, and per port on which
+              the main server answers (every C(Listen) port no virtual host takes).
           type: list
           elements: dict
           returned: always
@@ -219,6 +222,12 @@ ansible_facts:
               type: str
             reason:
               description: Why the mode is V(unknown), or why requests fail; V(null) otherwise.
+              type: str
+            code:
+              description:
+                - Why requests cannot run as the mode says, as a stable code; V(null) when they do.
+                - V(group_undefined), V(group_not_visible) (requests answer 500) or
+                  V(group_from_request) (a C(%{ENV:...}) process group, mode V(unknown)).
               type: str
             decided_by:
               description: The directive that set the process group, with its file and line
@@ -305,7 +314,8 @@ ansible_facts:
               description: As in RV(ansible_facts.mod_wsgi.mounts[].application_group), for this URL.
               type: str
             mode:
-              description: V(embedded), V(daemon), V(unknown), or V(null) when no mount serves the URL.
+              description: V(embedded), V(daemon), V(unknown), or V(null) when mod_wsgi does not
+                run the URL.
               type: str
             decided_by:
               description: As in RV(ansible_facts.mod_wsgi.mounts[].decided_by).
@@ -313,6 +323,27 @@ ansible_facts:
             reason:
               description: Why the mode is V(unknown) or V(null), or why requests fail.
               type: str
+            code:
+              description:
+                - As in RV(ansible_facts.mod_wsgi.mounts[].code), or, with RV(ansible_facts.mod_wsgi.resolved[].mode=null),
+                  V(redirect) (mod_alias redirects), V(not_wsgi) (Apache serves a file, or a
+                  CGI script, for example under an C(Alias) inside C(WSGIScriptAlias /)) or
+                  V(script_missing) (the path mod_wsgi would run does not exist; Apache
+                  answers 404).
+                - The order is httpd's - C(Redirect*), then C(Alias*) and C(ScriptAlias*)
+                  (mod_alias's translate_name runs before mod_wsgi's), then
+                  C(WSGIScriptAlias*), then C(DocumentRoot); a C(Redirect) in a section;
+                  then the handler.
+              type: str
+            served_by:
+              description:
+                - What answers instead of mod_wsgi when RV(ansible_facts.mod_wsgi.resolved[].mode=null),
+                  else V(null). C(kind) is V(file), V(cgi-script), V(redirect) or V(not_found);
+                  C(path) the file (or the script path mod_wsgi would stat); for a redirect,
+                  C(status) and C(target); C(directive), C(file) and C(line) that decided it.
+              type: dict
+              sample: {kind: file, path: /srv/site/static/app.css, directive: Alias /static/ /srv/site/static/,
+                       file: /etc/apache2/sites-enabled/site.conf, line: 7}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -116,7 +116,7 @@ def check_no_wsgi(parsed, sysroot):
     values, sources = _mpm.limits(parsed, 'event')
     apache = {'mpm': {'name': 'event', 'selected_by': _mpm.selected_by(parsed, 'event')},
               'limits': values, 'limits_from': sources}
-    analysis = _wsgi.Analysis(parsed, apache, {}, sysroot)
+    analysis = _wsgi.analyse(parsed, apache, {}, sysroot)
     facts = analysis.facts()
     assert facts == {'restrict_embedded': False, 'daemon_groups': [], 'mounts': [], 'vhosts': [],
                      'findings': []}

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, MPMS, Replay, debian_sysroot, read)
@@ -44,6 +46,20 @@ def test_debian_facts(tmp_path, version, mpm):
     # Debian's apache2 needs envvars: everything that reads config goes through apache2ctl.
     assert ['/usr/sbin/apache2ctl', '-V'] in replay.calls
     assert ['/usr/sbin/apache2ctl', '-S'] in replay.calls
+    # Three httpd runs: -V, -S, -M; the compiled-in modules are -M's static ones, so -l
+    # does not run (it did before: four runs).
+    assert [call[1] for call in replay.calls] == ['-V', '-S', '-M']
+
+
+@pytest.mark.parametrize('version', ('12', '13'))
+@pytest.mark.parametrize('mpm', MPMS)
+def test_static_modules_of_M_are_those_of_l(version, mpm):
+    """The captured -l and the "(static)" entries of the captured -M, side by side."""
+    fixture = os.path.join(DEBIAN, version, mpm)
+    listed = _apachectl.parse_l(read(fixture, 'bin-l.stdout'))
+    static = [_config.module_source_name(m['name'])
+              for m in _apachectl.parse_M(read(fixture, 'ctl-M.stdout')) if m['kind'] == 'static']
+    assert static == listed and 'core.c' in static
 
 
 @pytest.mark.parametrize('mpm', MPMS)
@@ -65,8 +81,8 @@ def test_broken_config_reports_what_it_can(tmp_path):
     root = debian_sysroot(tmp_path, '12', 'event')
     with open(os.path.join(root, 'etc/apache2/conf-enabled/zz-broken.conf'), 'w') as handle:
         handle.write('ThisIsNotADirective on\n')
-    facts = _facts.apache_facts(Replay(os.path.join(DEBIAN, '12', 'broken')), BINS.get,
-                                sysroot=root, processes=False)
+    replay = Replay(os.path.join(DEBIAN, '12', 'broken'))
+    facts = _facts.apache_facts(replay, BINS.get, sysroot=root, processes=False)
     assert facts['config_ok'] is False
     assert "Invalid command 'ThisIsNotADirective'" in facts['config_error']
     assert facts['version'] == '2.4.68'
@@ -76,6 +92,8 @@ def test_broken_config_reports_what_it_can(tmp_path):
     assert facts['modules']['wsgi_module'] == 'shared'
     assert facts['modules']['core_module'] == 'static'
     assert facts['limits']['MaxRequestWorkers'] == 150
+    # Without -M, -l tells the compiled-in modules.
+    assert ['/usr/sbin/apache2', '-l'] in replay.calls
 
 
 def test_mod_php_is_thread_unsafe(tmp_path):

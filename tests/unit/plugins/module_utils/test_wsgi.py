@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_module
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot, read
 
 BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
@@ -28,14 +29,18 @@ def write(base, name, text):
     return path
 
 
-def analyse(tmp_path, text, files=None, apache=None, module=None, **kwargs):
+def analyse(tmp_path, text, files=None, apache=None, module=None, scripts=(), **kwargs):
+    """The analysis of ``text`` as httpd.conf, with ``tmp_path`` as the host's root: ``files``
+    are more configuration files, ``scripts`` the (empty) WSGI scripts that exist."""
     for name, content in (files or {}).items():
         write(tmp_path, name, content)
+    for name in scripts:
+        write(tmp_path, name, '')
     main = write(tmp_path, 'httpd.conf', text)
     kwargs.setdefault('modules', MODULES)
     parsed = _config.parse(main, str(tmp_path), **kwargs)
     assert parsed.errors == []
-    return _wsgi.Analysis(parsed, apache, module, sysroot='/')
+    return _wsgi.analyse(parsed, apache, module, sysroot=str(tmp_path))
 
 
 def codes(analysis):
@@ -357,11 +362,11 @@ Alias /legacy /srv/legacy
 def test_python_mismatch(tmp_path):
     write(tmp_path, 'venv/pyvenv.cfg', 'home = /usr/bin\nversion = 3.9.2\n')
     write(tmp_path, 'venv311/pyvenv.cfg', 'home = /usr/bin\nversion_info = 3.11.2.final.0\n')
-    a = analyse(tmp_path, 'WSGIDaemonProcess old python-home=%s/venv\n'
-                          'WSGIDaemonProcess new python-home=%s/venv311\n'
+    a = analyse(tmp_path, 'WSGIDaemonProcess old python-home=/venv\n'
+                          'WSGIDaemonProcess new python-home=/venv311\n'
                           'WSGIScriptAlias /o /srv/o.wsgi process-group=old\n'
-                          'WSGIScriptAlias /n /srv/n.wsgi process-group=new\n'
-                % (tmp_path, tmp_path), module={'python': {'version': '3.11'}})
+                          'WSGIScriptAlias /n /srv/n.wsgi process-group=new\n',
+                module={'python': {'version': '3.11'}})
     found = only(a, 'python_mismatch')
     assert found['line'] == 1 and '3.9' in found['message']
 
@@ -401,6 +406,10 @@ WSGIDaemonProcess main
 '''
 
 
+RESOLVE_SCRIPTS = ['/srv/%s.wsgi' % name for name in (
+    'default', 'first8080', 'api2', 'api', 'shop', 'late', 'never', 'blog')]
+
+
 @pytest.mark.parametrize('url,server,script,group,app_group', (
     # ServerAlias (exact and wildcard) on the right port.
     ('http://shop.example:8080/api/x', 'www.shop.example:8080', '/srv/api.wsgi', 'api',
@@ -422,7 +431,7 @@ WSGIDaemonProcess main
      'regex.example|/blog/app'),
 ))
 def test_resolve(tmp_path, url, server, script, group, app_group):
-    a = analyse(tmp_path, RESOLVE)
+    a = analyse(tmp_path, RESOLVE, scripts=RESOLVE_SCRIPTS)
     result = a.resolve(url)
     assert result['url'] == url
     assert result['server'] == server
@@ -434,7 +443,7 @@ def test_resolve(tmp_path, url, server, script, group, app_group):
 
 
 def test_resolve_shadowed_alias_never_wins(tmp_path):
-    a = analyse(tmp_path, RESOLVE)
+    a = analyse(tmp_path, RESOLVE, scripts=RESOLVE_SCRIPTS)
     result = a.resolve('http://shop.example:8080/late/x')
     assert result['mount']['script'] == '/srv/shop.wsgi'
     found = only(a, 'alias_shadowed')
@@ -445,7 +454,10 @@ def test_resolve_without_a_mount(tmp_path):
     a = analyse(tmp_path, 'DocumentRoot /var/www\n')
     result = a.resolve('http://x.example/static/a.css')
     assert result['mount'] is None and result['mode'] is None
-    assert result['reason'] == 'no WSGI mount serves this URL'
+    assert result['code'] == 'not_wsgi'
+    assert result['served_by'] == {'kind': 'file', 'path': '/var/www/static/a.css',
+                                   'directive': 'DocumentRoot /var/www',
+                                   'file': os.path.join(str(tmp_path), 'httpd.conf'), 'line': 1}
 
 
 @pytest.mark.parametrize('url,message', (
@@ -471,12 +483,12 @@ def test_parse_url():
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='needs an ELF interpreter')
 def test_elf_needed_on_a_real_binary():
     with open(os.path.realpath(sys.executable), 'rb') as handle:
-        needed = _wsgi.elf_needed(handle.read())
+        needed = _wsgi_module.elf_needed(handle.read())
     assert any(name.startswith('libc.so') for name in needed)
 
 
 def test_elf_needed_rejects_other_files():
-    assert _wsgi.elf_needed(b'#!/bin/sh\n' * 10) is None
+    assert _wsgi_module.elf_needed(b'#!/bin/sh\n' * 10) is None
 
 
 @pytest.mark.parametrize('version,python,mod_wsgi', [('11', '3.9', '4.7.1'), ('12', '3.11', '4.9.4'),
@@ -491,7 +503,7 @@ def test_module_file_through_debian_alternatives(tmp_path, version, python, mod_
     os.symlink('/' + so, os.path.join(root, 'etc', 'alternatives', 'mod_wsgi.so'))
     os.symlink('/etc/alternatives/mod_wsgi.so',
                os.path.join(root, 'usr', 'lib', 'apache2', 'modules', 'mod_wsgi.so'))
-    info = _wsgi.module_file(None, 'debian', root)
+    info = _wsgi_module.module_file(None, 'debian', root)
     assert info['installed'] is True
     assert info['version'] is None  # no dpkg database in this tree
     os.makedirs(os.path.join(root, 'var', 'lib', 'dpkg', 'info'))
@@ -499,7 +511,7 @@ def test_module_file_through_debian_alternatives(tmp_path, version, python, mod_
     shutil.copy(os.path.join(captured, 'status'), os.path.join(root, 'var', 'lib', 'dpkg', 'status'))
     shutil.copy(os.path.join(captured, 'libapache2-mod-wsgi-py3.list'),
                 os.path.join(root, 'var', 'lib', 'dpkg', 'info', 'libapache2-mod-wsgi-py3.list'))
-    info = _wsgi.module_file(None, 'debian', root)
+    info = _wsgi_module.module_file(None, 'debian', root)
     assert info['version'] == mod_wsgi
     assert info['python'] == {'library': None, 'version': python, 'from': 'file name'}
 
@@ -514,9 +526,9 @@ def test_version_of_a_pip_build(tmp_path):
         if entry.startswith('./'):
             os.makedirs(os.path.join(root, site.lstrip('/'), entry[2:]), exist_ok=True)
     write(root, site.lstrip('/') + '/' + so, 'not an ELF')
-    assert _wsgi.installed_version(site + '/' + so, root) == '5.0.2'
+    assert _wsgi_module.installed_version(site + '/' + so, root) == '5.0.2'
     # Not beside a mod_wsgi package, and no dpkg database: not guessed.
-    assert _wsgi.installed_version('/usr/lib/apache2/modules/mod_wsgi.so', root) is None
+    assert _wsgi_module.installed_version('/usr/lib/apache2/modules/mod_wsgi.so', root) is None
 
 
 # -- bad or missing configuration: findings, never a traceback -------------------------------
@@ -539,9 +551,141 @@ def test_missing_include_and_undefined_variable_are_findings(tmp_path):
     main = write(tmp_path, 'httpd.conf', 'Include missing.conf\n'
                                          'WSGIDaemonProcess ${NOPE}\n')
     parsed = _config.parse(main, str(tmp_path), modules=MODULES)
-    analysis = _wsgi.Analysis(parsed, {}, None, sysroot='/')
+    analysis = _wsgi.analyse(parsed, {}, None, sysroot='/')
     found = [f for f in analysis.findings if f['code'] == 'config_unreadable']
     assert [(f['file'], f['line'], f['severity']) for f in found] == [
         (main, 1, 'warning'), (main, 2, 'warning')]
     assert 'missing.conf' in found[0]['message']
     assert '${NOPE}' in found[1]['message']
+
+
+# -- resolve follows httpd's request mapping (mod_alias, then mod_wsgi, then handlers) ------
+
+MAPPING = '''Listen 80
+Listen 8080
+DocumentRoot /var/www
+WSGIDaemonProcess site
+WSGIScriptAlias /main /srv/main.wsgi
+<VirtualHost *:80>
+    ServerName site.example
+    WSGIProcessGroup site
+    Redirect permanent /old https://site.example/new
+    RedirectMatch ^/legacy/(.*)$ /new/$1
+    Alias /static/ /srv/static/
+    Alias /ui /srv/ui
+    ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/
+    Alias /plugins /srv/plugins
+    <Directory /srv/plugins>
+        AddHandler wsgi-script .wsgi
+        Options ExecCGI
+    </Directory>
+    <Location /closed>
+        Redirect /elsewhere
+    </Location>
+    WSGIScriptAlias /moin/ /srv/moin.wsgi
+    WSGIScriptAlias /gone /srv/gone.wsgi
+    WSGIScriptAlias / /srv/site.wsgi
+</VirtualHost>
+'''
+MAPPING_SCRIPTS = ['/srv/main.wsgi', '/srv/site.wsgi', '/srv/moin.wsgi', '/srv/plugins/p.wsgi',
+                   '/srv/static/app.css']
+
+
+def mapping(tmp_path):
+    return analyse(tmp_path, MAPPING, scripts=MAPPING_SCRIPTS)
+
+
+@pytest.mark.parametrize('path,kind,line', (
+    # An Alias inside `WSGIScriptAlias /` serves files: mod_alias runs first.
+    ('/static/app.css', 'file', 11),
+    ('/ui', 'file', 12),
+    ('/cgi-bin/x', 'cgi-script', 13),
+    ('/old/page', 'redirect', 9),
+    ('/legacy/a', 'redirect', 10),
+    # fixup_redir: a Redirect in a <Location> answers before any handler.
+    ('/closed/x', 'redirect', 20),
+))
+def test_resolve_mod_alias_comes_first(tmp_path, path, kind, line):
+    result = mapping(tmp_path).resolve('http://site.example' + path)
+    assert result['mode'] is None and result['process_group'] is None
+    assert result['code'] == ('redirect' if kind == 'redirect' else 'not_wsgi')
+    assert result['served_by']['kind'] == kind and result['served_by']['line'] == line
+    assert result['served_by']['file'].endswith('httpd.conf')
+
+
+def test_resolve_redirect_status_and_target(tmp_path):
+    a = mapping(tmp_path)
+    old = a.resolve('http://site.example/old/page')['served_by']
+    assert (old['status'], old['target']) == (301, 'https://site.example/new')
+    legacy = a.resolve('http://site.example/legacy/a')['served_by']
+    assert (legacy['status'], legacy['target']) == (302, '/new/a')
+
+
+def test_resolve_static_alias_names_the_file(tmp_path):
+    served = mapping(tmp_path).resolve('http://site.example/static/app.css')['served_by']
+    assert served['path'] == '/srv/static/app.css'
+    assert served['directive'] == 'Alias /static/ /srv/static/'
+
+
+def test_resolve_handler_under_an_alias(tmp_path):
+    """AddHandler in the <Directory> an Alias reaches: the handler decides, not the covering
+    `WSGIScriptAlias /`."""
+    result = mapping(tmp_path).resolve('http://site.example/plugins/p.wsgi/x')
+    assert result['mode'] == 'daemon' and result['process_group'] == 'site'
+    assert result['mount']['directive'] == 'AddHandler' and result['mount']['line'] == 16
+    assert result['mount']['script'] == '/srv/plugins/p.wsgi'
+    assert result['application_group'] == 'site.example|/plugins/p.wsgi'
+
+
+def test_resolve_trailing_slash_alias(tmp_path):
+    a = mapping(tmp_path)
+    # mod_wsgi appends what follows "/moin/" to the script path: /srv/moin.wsgiFrontPage.
+    missing = a.resolve('http://site.example/moin/FrontPage')
+    assert missing['mode'] is None and missing['code'] == 'script_missing'
+    assert missing['served_by']['path'] == '/srv/moin.wsgiFrontPage'
+    assert '/srv/moin.wsgiFrontPage' in missing['reason']
+    own = a.resolve('http://site.example/moin/')
+    assert own['mode'] == 'daemon' and own['application_group'] == 'site.example|/moin/'
+    mount = [m for m in a.mounts if m['url'] == '/moin/'][0]
+    assert mount['application_group'] == 'site.example|/moin/'
+
+
+def test_resolve_missing_script(tmp_path):
+    result = mapping(tmp_path).resolve('http://site.example/gone/x')
+    assert result['mode'] is None and result['code'] == 'script_missing'
+    assert result['served_by']['path'] == '/srv/gone.wsgi/x'
+    assert result['mount']['line'] == 23
+
+
+def test_resolve_path_info_and_root_alias(tmp_path):
+    result = mapping(tmp_path).resolve('http://site.example/shop/cart')
+    assert result['mode'] == 'daemon' and result['mount']['script'] == '/srv/site.wsgi'
+    assert result['application_group'] == 'site.example|'
+
+
+def test_main_server_on_every_port(tmp_path):
+    """Port 8080 has no virtual host: the main server answers there, with its own aliases."""
+    a = mapping(tmp_path)
+    main = [m for m in a.mounts if m['url'] == '/main']
+    assert [m['server'] for m in main] == ['site.example:80', '*:8080']
+    result = a.resolve('http://other.example:8080/main/x')
+    assert result['server'] == '*:8080' and result['mode'] == 'embedded'
+    # Nothing mounts / on the main server: the DocumentRoot serves it.
+    root = a.resolve('http://other.example:8080/')
+    assert root['code'] == 'not_wsgi' and root['served_by']['path'] == '/var/www/'
+    assert [g['server'] for g in a.daemon_groups] == ['main server']
+
+
+def test_mount_reached_through_an_alias_to_a_file(tmp_path):
+    a = analyse(tmp_path, '''<VirtualHost *:80>
+    ServerName ipa.example
+    Alias /ipa/session/json /srv/ipa/wsgi.py
+    <Directory /srv/ipa>
+        SetHandler wsgi-script
+    </Directory>
+</VirtualHost>
+''', scripts=['/srv/ipa/wsgi.py'])
+    mount, = a.mounts
+    assert mount['url'] == '/ipa/session/json' and mount['server'] == 'ipa.example:80'
+    result = a.resolve('http://ipa.example/ipa/session/json')
+    assert result['mode'] == 'embedded' and result['mount']['script'] == '/srv/ipa/wsgi.py'

@@ -28,6 +28,9 @@ def debian(tmp_path, monkeypatch):
     root = debian_sysroot(tmp_path, '12', 'event')
     with open(os.path.join(root, 'etc/apache2/sites-enabled/shop.conf'), 'w') as handle:
         handle.write(SITE)
+    # The script the site mounts: resolve answers only for scripts that exist.
+    os.makedirs(os.path.join(root, 'srv', 'shop'))
+    open(os.path.join(root, 'srv', 'shop', 'app.wsgi'), 'w').close()
     replay = Replay(os.path.join(DEBIAN, '12', 'event'))
 
     # The /proc captured with the same fixture; the pid file where -S says, in the sysroot.
