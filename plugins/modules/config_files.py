@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: config_files
 short_description: Write, link and remove a set of Apache files as one transaction
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Takes a whole set of changes to Apache's files in one call. It writes the O(files) (their
     content is given, for example rendered from templates on the controller), makes the
