@@ -24,16 +24,14 @@ __metaclass__ = type
 
 import os
 import re
-import stat
-import tempfile
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
+from ansible_collections.modwsgi.apache.plugins.module_utils import _transaction
 from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
 
-ABSENT = ('absent',)
+ABSENT = _transaction.ABSENT
 
 DEBIAN_ENABLED = '/etc/apache2/mods-enabled'
 DEBIAN_AVAILABLE = '/etc/apache2/mods-available'
@@ -63,96 +61,15 @@ class SwitchError(Exception):
         self.result = result
 
 
-# -- file states ------------------------------------------------------------------------------
+# -- file states (the shared transaction) ---------------------------------------------------
 
-def read_state(real):
-    """The state of one path (not followed when a symlink): what :func:`plan_*` compares."""
-    try:
-        info = os.lstat(real)
-    except OSError:
-        return ABSENT
-    if stat.S_ISLNK(info.st_mode):
-        return ('link', os.readlink(real))
-    if stat.S_ISREG(info.st_mode):
-        with open(real, 'rb') as handle:
-            return ('file', handle.read())
-    return ('other',)
-
-
-def snapshot(ops, sysroot='/'):
-    """Everything needed to put the paths of ``ops`` back: state plus mode and owner."""
-    saved = []
-    for op in ops:
-        real = host_path(sysroot, op['path'])
-        state = read_state(real)
-        meta = None
-        if state[0] == 'file':
-            info = os.lstat(real)
-            meta = (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
-        saved.append({'path': op['path'], 'state': state, 'meta': meta})
-    return saved
-
-
-def _write_state(real, state, meta=None):
-    """Put ``state`` at ``real`` atomically (a temp name in the same directory, renamed)."""
-    directory = os.path.dirname(real)
-    if state == ABSENT:
-        if os.path.lexists(real):
-            os.unlink(real)
-        return
-    if state[0] == 'link':
-        tmp = os.path.join(directory, '.%s.mpm-tmp' % os.path.basename(real))
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        os.symlink(state[1], tmp)
-        os.rename(tmp, real)
-        return
-    handle, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(real), dir=directory)
-    try:
-        with os.fdopen(handle, 'wb') as out:
-            out.write(state[1])
-        mode, uid, gid = meta or (0o644, None, None)
-        os.chmod(tmp, mode)
-        if uid is not None and (uid, gid) != (os.getuid(), os.getgid()):
-            os.chown(tmp, uid, gid)
-        if os.path.islink(real):
-            os.unlink(real)
-        os.rename(tmp, real)
-    except Exception:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _meta_of(real):
-    try:
-        info = os.lstat(real)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
-
-
-def apply(ops, sysroot='/'):
-    """Write the ``after`` state of every operation (a rewritten file keeps mode and owner)."""
-    for op in ops:
-        real = host_path(sysroot, op['path'])
-        _write_state(real, op['after'], _meta_of(real))
-
-
-def restore(saved, sysroot='/'):
-    """Put back what :func:`snapshot` saved; return the paths that still differ (none)."""
-    for entry in saved:
-        _write_state(host_path(sysroot, entry['path']), entry['state'], entry['meta'])
-    return [entry['path'] for entry in saved
-            if read_state(host_path(sysroot, entry['path'])) != entry['state']]
+read_state = _transaction.read_state
 
 
 # -- plans per layout -------------------------------------------------------------------------
 
 def _op(path, before, after):
-    return {'path': path, 'before': before, 'after': after}
+    return _transaction.operation(path, before, after)
 
 
 def _loaded_elsewhere(parsed, allowed):
@@ -282,25 +199,11 @@ def plan(layout, target, sysroot='/', parsed=None, server_root=None):
 
 # -- diff -------------------------------------------------------------------------------------
 
-def _describe(state):
-    if state == ABSENT:
-        return 'absent', ''
-    if state[0] == 'link':
-        return 'symlink', 'symlink to %s\n' % state[1]
-    return 'file', state[1].decode('utf-8', 'replace')
-
-
 def diff(previous, target, ops):
     """Ansible diffs: the MPM name, then one per file."""
-    result = [{'before_header': 'MPM', 'after_header': 'MPM',
-               'before': '%s\n' % (previous or '(none)'), 'after': '%s\n' % target}]
-    for op in ops:
-        before_kind, before = _describe(op['before'])
-        after_kind, after = _describe(op['after'])
-        result.append({'before_header': '%s (%s)' % (op['path'], before_kind),
-                       'after_header': '%s (%s)' % (op['path'], after_kind),
-                       'before': before, 'after': after})
-    return result
+    return [{'before_header': 'MPM', 'after_header': 'MPM',
+             'before': '%s\n' % (previous or '(none)'), 'after': '%s\n' % target}
+            ] + _transaction.diff(ops)
 
 
 # -- the running server -------------------------------------------------------------------
@@ -333,10 +236,7 @@ def running_mpm(pid_file, proc_root='/proc', sysroot='/'):
 
 # -- the whole switch ------------------------------------------------------------------------
 
-def config_test(run, runner):
-    """``(ok, message)`` of ``<runner> -t`` (Apache's own message when it fails)."""
-    rc, out, err = run([runner, '-t'])
-    return rc == 0, _apachectl.error_text(out, err)
+config_test = _transaction.config_test
 
 
 def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
@@ -407,22 +307,12 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
     if check_mode:
         return result
 
-    saved = snapshot(ops, sysroot)
     try:
-        apply(ops, sysroot)
-    except (IOError, OSError) as exc:
-        left = restore(saved, sysroot)
-        raise SwitchError('name: error while writing the %s MPM files: %s; %s'
-                          % (target, exc, _restored(left)), **base)
-    ok, message = config_test(run, runner)
-    if not ok:
-        left = restore(saved, sysroot)
+        _transaction.commit(ops, lambda: config_test(run, runner), sysroot)
+    except _transaction.TransactionError as exc:
+        if exc.stage == 'write':
+            raise SwitchError('name: error while writing the %s MPM files: %s; %s'
+                              % (target, exc.cause, exc.restored), **base)
         raise SwitchError('name: Apache rejects its configuration with the %s MPM, so %s. '
-                          'Apache says: %s' % (target, _restored(left), message), **base)
+                          'Apache says: %s' % (target, exc.restored, exc.cause), **base)
     return result
-
-
-def _restored(left):
-    if left:
-        return 'restoring FAILED for %s' % ', '.join(left)
-    return 'every file was restored as it was'

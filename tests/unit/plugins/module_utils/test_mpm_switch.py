@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_switch
+from ansible_collections.modwsgi.apache.plugins.module_utils import _transaction
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_switch import SwitchError
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     PUBLIC, DebianHost, debian_sysroot, find_debian_bin, tree_digest)
@@ -247,7 +248,7 @@ def test_redhat_one_active_line_everything_else_kept(tmp_path, target):
     if target == 'event':
         assert ops == []
         return
-    _mpm_switch.apply(ops, root)
+    _transaction.commit(ops, sysroot=root)
     after = read_bytes(root, _mpm_switch.REDHAT_MPM_CONF).decode()
     assert active(after) == ['LoadModule mpm_%s_module modules/mod_mpm_%s.so' % (target, target)]
     # Only the two LoadModule lines differ; comments and blank lines are kept byte for byte.
@@ -261,7 +262,7 @@ def test_redhat_one_active_line_everything_else_kept(tmp_path, target):
     assert len(after) == len(original) and after.count('\n') == original.count(b'\n')
     assert _mpm_switch.plan('redhat', target, root) == []
     # Back to event gives the original file, byte for byte.
-    _mpm_switch.apply(_mpm_switch.plan('redhat', 'event', root), root)
+    _transaction.commit(_mpm_switch.plan('redhat', 'event', root), sysroot=root)
     assert read_bytes(root, _mpm_switch.REDHAT_MPM_CONF) == original
 
 
@@ -270,11 +271,11 @@ def test_redhat_user_modified_el8_without_trailing_newline(tmp_path):
     original = read_bytes(root, _mpm_switch.REDHAT_MPM_CONF)
     assert not original.endswith(b'\n')
     assert _mpm_switch.plan('redhat', 'prefork', root) == []
-    _mpm_switch.apply(_mpm_switch.plan('redhat', 'event', root), root)
+    _transaction.commit(_mpm_switch.plan('redhat', 'event', root), sysroot=root)
     after = read_bytes(root, _mpm_switch.REDHAT_MPM_CONF).decode()
     assert active(after) == ['LoadModule mpm_event_module modules/mod_mpm_event.so']
     assert not after.endswith('\n')
-    _mpm_switch.apply(_mpm_switch.plan('redhat', 'prefork', root), root)
+    _transaction.commit(_mpm_switch.plan('redhat', 'prefork', root), sysroot=root)
     assert read_bytes(root, _mpm_switch.REDHAT_MPM_CONF) == original
 
 
@@ -284,7 +285,7 @@ def test_redhat_two_active_lines_converge(tmp_path):
     text = read_bytes(root, _mpm_switch.REDHAT_MPM_CONF).decode()
     with open(path, 'w') as handle:   # an interrupted hand edit: prefork and event active
         handle.write(text.replace('#LoadModule mpm_prefork', 'LoadModule mpm_prefork'))
-    _mpm_switch.apply(_mpm_switch.plan('redhat', 'event', root), root)
+    _transaction.commit(_mpm_switch.plan('redhat', 'event', root), sysroot=root)
     assert read_bytes(root, _mpm_switch.REDHAT_MPM_CONF).decode() == text
 
 
@@ -304,11 +305,15 @@ def test_redhat_diff_and_restore(tmp_path):
     os.chmod(path, 0o640)
     before = tree_digest(root)
     ops = _mpm_switch.plan('redhat', 'prefork', root)
-    saved = _mpm_switch.snapshot(ops, root)
-    _mpm_switch.apply(ops, root)
-    assert oct(os.stat(path).st_mode & 0o777) == oct(0o640)   # mode kept by the rewrite
-    assert tree_digest(root) != before
-    assert _mpm_switch.restore(saved, root) == []
+    seen = []
+
+    def test():
+        seen.append((oct(os.stat(path).st_mode & 0o777), tree_digest(root) != before))
+        return False, 'AH00526: (an answer that makes the transaction roll back)'
+    with pytest.raises(_transaction.TransactionError) as error:
+        _transaction.commit(ops, test, root)
+    assert seen == [(oct(0o640), True)]   # mode kept by the rewrite, which did change the tree
+    assert error.value.left == []
     assert tree_digest(root) == before
     diff = _mpm_switch.diff('event', 'prefork', ops)
     assert diff[0]['before'] == 'event\n' and diff[0]['after'] == 'prefork\n'
@@ -340,7 +345,7 @@ def test_suse_sets_apache_mpm_in_place(tmp_path):
     assert _mpm_switch.plan('suse', 'worker', root) == []
     ops = _mpm_switch.plan('suse', 'prefork', root)
     assert [op['path'] for op in ops] == ['/etc/sysconfig/apache2']
-    _mpm_switch.apply(ops, root)
+    _transaction.commit(ops, sysroot=root)
     after = read_bytes(root, _mpm_switch.SUSE_SYSCONFIG)
     assert after == original.replace(b'APACHE_MPM="worker"', b'APACHE_MPM="prefork"')
     assert _mpm_switch.plan('suse', 'prefork', root) == []
@@ -361,7 +366,7 @@ def test_suse_appends_when_unset(tmp_path):
              if not line.startswith(b'APACHE_MPM=')]
     with open(path, 'wb') as handle:
         handle.write(b''.join(lines))
-    _mpm_switch.apply(_mpm_switch.plan('suse', 'prefork', root), root)
+    _transaction.commit(_mpm_switch.plan('suse', 'prefork', root), sysroot=root)
     assert read_bytes(root, _mpm_switch.SUSE_SYSCONFIG) == b''.join(lines) + b'APACHE_MPM="prefork"\n'
 
 

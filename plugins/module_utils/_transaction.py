@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One transaction on Apache's files: plan, back up, apply, config-test, restore byte for byte.
+
+PRIVATE to the collection: this is not a public API and may change at any time.
+
+Both the ``mpm`` module (through :mod:`_mpm_switch`) and the ``config_files`` module use it.
+
+A change is a list of *operations*, one per path, each a dict with ``path``, ``before`` and
+``after`` states, where a state is ``('absent',)``, ``('link', target)`` or ``('file', bytes)``,
+and optionally ``meta`` (the ``(mode, uid, gid)`` the file must have; ``None`` keeps what the
+file has), ``backup`` (copy a removed regular file under the backup directory first) and
+``on_change`` (``reload`` or ``restart``). :func:`commit` snapshots every path (state, mode,
+owner; a symlink as a symlink), makes the backups, applies the operations, runs Apache's
+config test, and when the test fails puts every path back as it was and removes what it made
+(backups, directories), then raises :class:`TransactionError` with Apache's message.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+import tempfile
+
+from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+
+ABSENT = ('absent',)
+DEFAULT_META = (0o644, None, None)
+
+
+class TransactionError(Exception):
+    """A failed transaction: ``stage`` (``write`` or ``test``), ``cause`` (the OS error or
+    Apache's message), ``left`` (the paths that could not be restored; empty when every path
+    is back as it was)."""
+
+    def __init__(self, stage, cause, left):
+        self.stage = stage
+        self.cause = cause
+        self.left = left
+        self.restored = restored_text(left)
+        if stage == 'write':
+            msg = 'error while writing the files: %s; %s' % (cause, self.restored)
+        else:
+            msg = 'Apache rejects the new configuration, so %s. Apache says: %s' % (
+                self.restored, cause)
+        super(TransactionError, self).__init__(msg)
+        self.msg = msg
+
+
+# -- states ---------------------------------------------------------------------------------
+
+def read_state(real):
+    """The state of one path (a symlink is not followed)."""
+    try:
+        info = os.lstat(real)
+    except OSError:
+        return ABSENT
+    if stat.S_ISLNK(info.st_mode):
+        return ('link', os.readlink(real))
+    if stat.S_ISREG(info.st_mode):
+        with open(real, 'rb') as handle:
+            return ('file', handle.read())
+    return ('other',)
+
+
+def read_meta(real):
+    """``(mode, uid, gid)`` of a regular file, else ``None``."""
+    try:
+        info = os.lstat(real)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
+
+
+def meta_differs(current, wanted):
+    """Whether a file with ``current`` meta must be changed to have ``wanted``."""
+    if wanted is None:
+        return False
+    if current is None:
+        return True
+    return any(want is not None and want != have for have, want in zip(current, wanted))
+
+
+def operation(path, before, after, meta=None, before_meta=None, backup=False, on_change=None):
+    """One operation; ``None`` when there is nothing to do at ``path``."""
+    if before == after and not (after[0] == 'file' and meta_differs(before_meta, meta)):
+        return None
+    return {'path': path, 'before': before, 'after': after, 'meta': meta,
+            'before_meta': before_meta, 'backup': backup and before[0] == 'file',
+            'on_change': on_change}
+
+
+def write_state(real, state, meta=None):
+    """Put ``state`` at ``real`` atomically (a temp name in the same directory, renamed).
+
+    A file gets ``meta`` (``(mode, uid, gid)``, ``None`` parts left as they are), or keeps the
+    mode and owner of the file it replaces, or 0644.
+    """
+    directory = os.path.dirname(real)
+    if state == ABSENT:
+        if os.path.lexists(real):
+            os.unlink(real)
+        return
+    if state[0] == 'link':
+        tmp = os.path.join(directory, '.%s.modwsgi-tmp' % os.path.basename(real))
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(state[1], tmp)
+        os.rename(tmp, real)
+        return
+    current = read_meta(real) or DEFAULT_META
+    mode, uid, gid = [want if want is not None else have
+                      for have, want in zip(current, meta or (None, None, None))]
+    handle, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(real), dir=directory)
+    try:
+        with os.fdopen(handle, 'wb') as out:
+            out.write(state[1])
+        os.chmod(tmp, mode)
+        uid = os.getuid() if uid is None else uid
+        gid = os.getgid() if gid is None else gid
+        if (uid, gid) != (os.getuid(), os.getgid()):
+            os.chown(tmp, uid, gid)
+        os.rename(tmp, real)
+    except Exception:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _make_dirs(real, mode, made):
+    """Create ``real`` and its missing parents with ``mode``; record them in ``made``."""
+    missing = []
+    while real and not os.path.lexists(real):
+        missing.append(real)
+        real = os.path.dirname(real)
+    for directory in reversed(missing):
+        os.mkdir(directory, mode)
+        os.chmod(directory, mode)
+        made.append(directory)
+
+
+# -- diff -----------------------------------------------------------------------------------
+
+def _describe(state):
+    if state == ABSENT:
+        return 'absent', ''
+    if state[0] == 'link':
+        return 'symlink', 'symlink to %s\n' % state[1]
+    return 'file', state[1].decode('utf-8', 'replace')
+
+
+def diff(ops):
+    """Ansible's diff list: one before/after per operation, headed by path and kind."""
+    result = []
+    for op in ops:
+        before_kind, before = _describe(op['before'])
+        after_kind, after = _describe(op['after'])
+        if op['before'] == op['after']:
+            before = 'mode %04o\n' % op['before_meta'][0] if op['before_meta'] else before
+            after = 'mode %04o\n' % op['meta'][0] if op['meta'][0] is not None else after
+        result.append({'before_header': '%s (%s)' % (op['path'], before_kind),
+                       'after_header': '%s (%s)' % (op['path'], after_kind),
+                       'before': before, 'after': after})
+    return result
+
+
+# -- the transaction ------------------------------------------------------------------------
+
+def config_test(run, runner):
+    """``(ok, message)`` of ``<runner> -t`` (Apache's own message when it fails)."""
+    rc, out, err = run([runner, '-t'])
+    return rc == 0, _apachectl.error_text(out, err)
+
+
+def backup_path(backup_dir, path):
+    """Where the copy of ``path`` is kept: its whole path under ``backup_dir``."""
+    return backup_dir.rstrip('/') + '/' + path.lstrip('/')
+
+
+def commit(ops, test=None, sysroot='/', backup_dir=None):
+    """Apply ``ops`` as one transaction and return the backups made (``[{path, backup}]``).
+
+    ``test()`` returns ``(ok, message)``; when it is not ok, or a write fails, every path is
+    restored and :class:`TransactionError` is raised with the message.
+    """
+    saved = [{'path': op['path'], 'real': host_path(sysroot, op['path']),
+              'state': read_state(host_path(sysroot, op['path'])),
+              'meta': read_meta(host_path(sysroot, op['path']))} for op in ops]
+    made = []
+    backups = []
+    try:
+        for op in ops:
+            if op.get('backup'):
+                copy = backup_path(backup_dir, op['path'])
+                real = host_path(sysroot, copy)
+                _make_dirs(os.path.dirname(real), 0o700, made)
+                created = not os.path.lexists(real)
+                write_state(real, op['before'], (0o600, None, None))
+                if created:
+                    made.append(real)
+                backups.append({'path': op['path'], 'backup': copy})
+        for op in ops:
+            real = host_path(sysroot, op['path'])
+            if op['after'] != ABSENT:
+                _make_dirs(os.path.dirname(real), 0o755, made)
+            write_state(real, op['after'], op.get('meta'))
+    except (IOError, OSError) as exc:
+        raise TransactionError('write', exc, restore(saved, made))
+    if test is not None:
+        ok, message = test()
+        if not ok:
+            raise TransactionError('test', message, restore(saved, made))
+    return backups
+
+
+def restore(saved, made=()):
+    """Put back every saved path, remove what was made; return the paths that still differ."""
+    for entry in reversed(saved):
+        if read_state(entry['real']) != entry['state'] or read_meta(entry['real']) != entry['meta']:
+            write_state(entry['real'], entry['state'], entry['meta'])
+    for real in reversed(list(made)):
+        if os.path.isdir(real) and not os.path.islink(real):
+            if not os.listdir(real):
+                os.rmdir(real)
+        elif os.path.lexists(real):
+            os.unlink(real)
+    return [entry['path'] for entry in saved if read_state(entry['real']) != entry['state']]
+
+
+def restored_text(left):
+    if left:
+        return 'restoring FAILED for %s' % ', '.join(left)
+    return 'every file was restored as it was'
