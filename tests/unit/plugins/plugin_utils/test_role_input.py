@@ -59,8 +59,9 @@ def test_the_scenario_s_input_is_valid_and_gets_every_field():
         assert sorted(app) == sorted(APP_FIELDS)
     assert apps[1]['port'] == 8080 and apps[1]['user'] == 'beta' and apps[1]['threads'] == 3
     assert apps[2] == dict(APP_DEFAULTS, name='gone', state='absent')
-    # The input is left as it was.
-    assert 'preload' not in APPS[0]
+    # The scenario spells alpha's booleans as strings; the input itself is left as it was.
+    assert (apps[0]['preload'], apps[0]['takeover']) == (True, False)
+    assert (APPS[0]['preload'], APPS[0]['takeover']) == ('yes', 'false')
 
 
 def test_defaults_are_not_shared_between_applications():
