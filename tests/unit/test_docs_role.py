@@ -6,8 +6,8 @@
 daemon_mode with its default and a sentence.
 
 The names and defaults are read from the role itself: defaults/main.yml, the options of
-meta/argument_specs.yml (and the fields of modwsgi_apps there), and __modwsgi_app_defaults in
-vars/main.yml.
+meta/argument_specs.yml (and the fields of modwsgi_apps there), and APP_DEFAULTS in
+plugins/plugin_utils/_role_input.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import APP_DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = ROOT / 'roles' / 'daemon_mode'
@@ -55,7 +57,7 @@ def expected():
     defaults = load(ROLE / 'defaults' / 'main.yml')
     spec = load(ROLE / 'meta' / 'argument_specs.yml')['argument_specs']['main']['options']
     app_spec = spec['modwsgi_apps']['options']
-    app_defaults = load(ROLE / 'vars' / 'main.yml')['__modwsgi_app_defaults']
+    app_defaults = APP_DEFAULTS
     names = {}
     for name in set(defaults) | set(spec):
         names[name] = defaults.get(name, spec.get(name, {}).get('default'))

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the host says about the role daemon_mode's input, read in one module call.
+
+PRIVATE to the collection: this is not a public API and may change at any time.
+
+Standard library only (it runs on the managed host). The action plugin
+``modwsgi.apache.daemon_mode_preflight`` validates the input on the controller, then runs the
+module of the same name, which calls :func:`read_host` once for all applications: whether each
+present application's python_home holds pyvenv.cfg, whether its wsgi_script is a regular file,
+whether its user and group exist, which packages are installed, and whether Apache's control
+script is there. It only reads.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import grp
+import os
+import pwd
+
+
+def _exists(lookup, name):
+    try:
+        lookup(name)
+        return True
+    except KeyError:
+        return False
+
+
+def _dpkg_installed(output):
+    """Installed package names from ``dpkg-query -W -f '${Package} ${Architecture} ${db:Status-Abbrev}\\n'``.
+
+    Each is listed bare and with its architecture (``libfoo`` and ``libfoo:amd64``). A package
+    is installed when the second letter of its status is ``i`` (``ii``, or ``hi`` when held).
+    """
+    names = set()
+    for line in output.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and len(fields[2]) >= 2 and fields[2][1] == 'i':
+            names.update((fields[0], '%s:%s' % (fields[0], fields[1])))
+    return names
+
+
+def _rpm_installed(output):
+    """Installed package names from ``rpm -q --qf '%{NAME}\\n'`` (the others say "package X is not installed")."""
+    return set(line.strip() for line in output.splitlines()
+               if line.strip() and not line.startswith('package '))
+
+
+def installed_packages(run, find_bin, names):
+    """``{name: installed?}`` for ``names``, asked of dpkg or rpm in one run; ``None`` when the
+    host has neither, or the query failed (the caller then lets the package manager decide)."""
+    if not names:
+        return {}
+    dpkg_query = find_bin('dpkg-query')
+    if dpkg_query:
+        rc, out, _err = run([dpkg_query, '-W', '-f', '${Package} ${Architecture} ${db:Status-Abbrev}\n'] + list(names))
+        installed = _dpkg_installed(out) if rc in (0, 1) else None
+    else:
+        rpm = find_bin('rpm')
+        if not rpm:
+            return None
+        installed = _rpm_installed(run([rpm, '-q', '--qf', '%{NAME}\n'] + list(names))[1])
+    if installed is None:
+        return None
+    return dict((name, name in installed) for name in names)
+
+
+def read_host(apps, packages, ctl, run, find_bin):
+    """The host's answers for the present ``apps`` (defaults applied), ``packages`` and ``ctl``.
+
+    :returns: ``venvs``, ``scripts``, ``users``, ``groups``: ``{name: bool}``;
+        ``packages``: ``{name: installed?}`` or ``None``; ``ctl``: whether Apache's control
+        script exists.
+    """
+    present = [app for app in apps if app.get('state', 'present') == 'present']
+
+    def names(field):
+        return sorted(set(app[field] for app in present
+                          if app.get(field) is not None and not app[field].startswith('#')))
+    return {
+        'venvs': dict((home, os.path.isfile(os.path.join(home, 'pyvenv.cfg'))) for home in names('python_home')),
+        'scripts': dict((path, os.path.isfile(path)) for path in names('wsgi_script')),
+        'users': dict((name, _exists(pwd.getpwnam, name)) for name in names('user')),
+        'groups': dict((name, _exists(grp.getgrnam, name)) for name in names('group')),
+        'packages': installed_packages(run, find_bin, packages),
+        'ctl': os.path.exists(ctl),
+    }

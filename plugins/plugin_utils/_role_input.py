@@ -1,0 +1,546 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The input of the role daemon_mode: per-application defaults and every rule, in one place.
+
+PRIVATE to the collection: this is not a public API and may change at any time.
+
+Runs on the controller, standard library and ansible-core only. The action plugin
+``modwsgi.apache.daemon_mode_preflight`` calls :func:`validate` with the role's settings and
+``modwsgi_apps`` as given, and, once the host has been read, :func:`host_errors`. Every error
+names the setting (``modwsgi_xxx: reason``) or the application's field
+(``modwsgi_apps[i].field: reason``). Values go into Apache's configuration, so each rule also
+keeps a newline, a quote or ``<`` from becoming a directive (config injection).
+
+meta/argument_specs.yml documents the same contract for users; a unit test keeps its option
+names and defaults equal to :data:`APP_DEFAULTS` and defaults/main.yml.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+import re
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.module_utils.six import string_types
+
+# Every field an application may leave out, and its value then. ``name`` is required.
+APP_DEFAULTS = {
+    'server_name': None,
+    'wsgi_script': None,
+    'python_home': None,
+    'server_aliases': [],
+    'port': 80,
+    'url_path': '/',
+    'python_path': [],
+    'processes': 2,
+    'threads': 15,
+    'user': None,
+    'group': None,
+    'display_name': '%{GROUP}',
+    'application_group': '%{GLOBAL}',
+    'preload': True,
+    'daemon_options': {},
+    'static_aliases': [],
+    'document_root': None,
+    'error_log': None,
+    'access_log': None,
+    'state': 'present',
+    'takeover': False,
+}
+APP_FIELDS = ('name',) + tuple(sorted(APP_DEFAULTS))
+
+# Safe character sets for the values that go into Apache's configuration. An absolute path has
+# no '.' or '..' component, no space, and only letters, digits and '._@+-'.
+_LABEL = r'[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?'
+RE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$')
+RE_HOSTNAME = re.compile(r'^(?=.{1,253}$)%s(\.%s)*$' % (_LABEL, _LABEL))
+RE_ALIAS = re.compile(r'^(\*\.)?%s(\.%s)*$' % (_LABEL, _LABEL))
+RE_URL_PATH = re.compile(r'^(/|(/[A-Za-z0-9._~-]+)+)$')
+RE_ABS_PATH = re.compile(r'^(/(?!\.\.?(/|$))[A-Za-z0-9._@+-]+)+$')
+RE_ACCOUNT = re.compile(r'^([a-z_][a-z0-9_-]{0,31}\$?|#[0-9]+)$')
+RE_DISPLAY_NAME = re.compile(r'^[A-Za-z0-9%{}()._:-]{1,64}$')
+RE_APP_GROUP = re.compile(r'^(%\{GLOBAL\}|%\{SERVER\}|%\{RESOURCE\}|[A-Za-z0-9._|:-]{1,128})$')
+RE_TOKEN = re.compile(r'^[A-Za-z0-9._@:+-]{1,128}$')
+RE_ACCOUNTS = re.compile(r'^[A-Za-z0-9_.$-]{1,32}(,[A-Za-z0-9_.$-]{1,32})*$')
+RE_PACKAGE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9.+_:-]*$')
+# A release number on PyPI, such as 6.1.1 (modwsgi_pip_version).
+RE_VERSION = re.compile(r'^[0-9]{1,4}(\.[0-9]{1,4}){1,3}$')
+# A value serialized as JSON (ASCII) contains none of these unless it holds a newline (or any
+# control character), a quote, a backslash, a non-ASCII character, '<' or '>'.
+_RE_UNSAFE_JSON = re.compile(r'[\\\'<>]')
+
+# WSGIDaemonProcess options an app may give in daemon_options, with their type. From mod_wsgi's
+# docs/configuration-directives/WSGIDaemonProcess.rst (master, 6.x). mod_wsgi 4.9.4 (Debian 12)
+# rejects switch-interval and interrupt-timeout: Apache's configuration test then fails and the
+# role puts its files back.
+DAEMON_OPTION_TYPES = {
+    'home': 'path', 'umask': 'umask', 'lang': 'token', 'locale': 'token', 'chroot': 'path',
+    'supplementary-groups': 'accounts', 'script-user': 'token', 'script-group': 'token',
+    'socket-user': 'token', 'python-eggs': 'path', 'switch-interval': 'float',
+    'restart-interval': 'int', 'maximum-requests': 'int', 'inactivity-timeout': 'int',
+    'request-timeout': 'int', 'interrupt-timeout': 'int', 'deadlock-timeout': 'int',
+    'startup-timeout': 'int', 'graceful-timeout': 'int', 'eviction-timeout': 'int',
+    'shutdown-timeout': 'int', 'connect-timeout': 'int', 'socket-timeout': 'int',
+    'queue-timeout': 'int', 'listen-backlog': 'int', 'cpu-time-limit': 'int',
+    'cpu-priority': 'priority', 'memory-limit': 'int', 'virtual-memory-limit': 'int',
+    'stack-size': 'int', 'receive-buffer-size': 'int', 'send-buffer-size': 'int',
+    'header-buffer-size': 'int', 'response-buffer-size': 'int',
+    'response-socket-timeout': 'int', 'server-metrics': 'onoff',
+}
+# WSGIDaemonProcess options the role writes from an app's own fields: daemon_options may not
+# set them (the field to use instead is the value).
+DAEMON_OPTION_FIELDS = {
+    'processes': 'processes', 'threads': 'threads', 'user': 'user', 'group': 'group',
+    'display-name': 'display_name', 'python-home': 'python_home', 'python-path': 'python_path',
+}
+# Per type: what a value must match (onoff is a boolean), and how an error describes it.
+_OPTION_TYPE_RE = {
+    'int': re.compile(r'^[0-9]{1,10}$'),
+    'priority': re.compile(r'^-?[0-9]{1,2}$'),
+    'float': re.compile(r'^[0-9]{1,6}(\.[0-9]{1,9})?$'),
+    'path': RE_ABS_PATH,
+    'token': RE_TOKEN,
+    'accounts': RE_ACCOUNTS,
+    'umask': re.compile(r'^0?[0-7]{3}$'),
+}
+_OPTION_TYPE_WORDS = {
+    'int': 'an integer >= 0',
+    'priority': 'an integer from -20 to 20',
+    'float': 'a number > 0',
+    'path': 'an absolute path',
+    'token': "a single word (letters, digits, '._@:+-')",
+    'accounts': 'group names separated by commas',
+    'umask': 'an octal umask such as 0022',
+    'onoff': 'true or false',
+}
+
+_ABS_PATH_WORDS = "(letters, digits, '._@+-')"
+
+
+class RoleInputError(Exception):
+    """The input is refused; ``errors`` lists every ``field: reason``."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super(RoleInputError, self).__init__('; '.join(self.errors))
+
+
+class _Invalid(Exception):
+    """One field's value is refused: the reason."""
+
+
+def shown(value):
+    """A value as an error message quotes it: JSON of its text (newlines stay visible)."""
+    return json.dumps(value if isinstance(value, string_types) else str(value))
+
+
+def _is_list(value):
+    return isinstance(value, (list, tuple))
+
+
+def _bool(value):
+    """Ansible's boolean spellings (yes/no, on/off, true/false, 1/0, any case), or _Invalid."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise _Invalid('must be true or false')
+
+
+def _number(value, digits, minimum, maximum, reason):
+    """A whole number given as an int or as a string of digits, within [minimum, maximum]."""
+    if isinstance(value, bool) or not re.match(r'^[0-9]{1,%d}$' % digits, str(value)):
+        raise _Invalid(reason)
+    number = int(str(value))
+    if not minimum <= number <= maximum:
+        raise _Invalid(reason)
+    return number
+
+
+def _match(regex, value):
+    return isinstance(value, string_types) and regex.match(value) is not None
+
+
+def _abs_path(value, reason='must be an absolute path'):
+    if not _match(RE_ABS_PATH, value):
+        raise _Invalid(reason)
+    return value
+
+
+def _optional_abs_path(value):
+    return None if value is None else _abs_path(value)
+
+
+# The role's settings: name -> function(value, settings) returning the normalized value.
+def _install(value, _settings):
+    if value not in ('package', 'pip'):
+        raise _Invalid('must be package or pip, not %s' % shown(value))
+    return value
+
+
+def _pip_version(value, _settings):
+    if not _match(RE_VERSION, value):
+        raise _Invalid('%s is not a release number such as "6.1.1" (a quoted string)' % shown(value))
+    return value
+
+
+def _pip_venv(value, _settings):
+    return _abs_path(value, '%s is not an absolute path %s' % (shown(value), _ABS_PATH_WORDS))
+
+
+def _pip_cert(value, _settings):
+    if value is None or value == '' or _match(RE_ABS_PATH, value):
+        return value
+    raise _Invalid("%s is not null, '' or the absolute path of a CA bundle" % shown(value))
+
+
+def _mpm(value, _settings):
+    if value not in ('auto', 'event', 'worker', 'prefork'):
+        raise _Invalid('must be auto, event, worker or prefork, not %s' % shown(value))
+    return value
+
+
+def _mpm_tuning(value, _settings):
+    if value == 'auto':
+        return value
+    try:
+        if not boolean(value, strict=True):
+            return False
+    except TypeError:
+        pass
+    raise _Invalid('must be false or auto, not %s' % shown(value))
+
+
+def _flag(value, _settings):
+    return _bool(value)
+
+
+def _verify(value, settings):
+    reason = 'must be true or false, and true needs modwsgi_probe=true (verification asks the probe)'
+    try:
+        verify = boolean(value, strict=True)
+    except TypeError:
+        raise _Invalid(reason)
+    try:
+        probe = boolean(settings.get('modwsgi_probe', True), strict=True)
+    except TypeError:
+        probe = True  # modwsgi_probe's own error says why
+    if verify and not probe:
+        raise _Invalid(reason)
+    return verify
+
+
+def _socket_prefix(value, _settings):
+    return _abs_path(value, "must be an absolute path (letters, digits, '.', '_', '-', '@', '+')")
+
+
+def _service(value, _settings):
+    if not _match(RE_TOKEN, value):
+        raise _Invalid('must be a service name')
+    return value
+
+
+def _packages(value, _settings):
+    if not _is_list(value) or not all(_match(RE_PACKAGE, str(name)) for name in value):
+        raise _Invalid('must be a list of package names')
+    return [str(name) for name in value]
+
+
+def _reload_timeout(value, _settings):
+    return _number(value, 10, 1, 10 ** 10, 'must be a number of seconds (at least 1)')
+
+
+SETTINGS = (
+    ('modwsgi_install', _install),
+    ('modwsgi_pip_version', _pip_version),
+    ('modwsgi_pip_venv', _pip_venv),
+    ('modwsgi_pip_cert', _pip_cert),
+    ('modwsgi_mpm', _mpm),
+    ('modwsgi_mpm_tuning', _mpm_tuning),
+    ('modwsgi_restrict_embedded', _flag),
+    ('modwsgi_probe', _flag),
+    ('modwsgi_verify', _verify),
+    ('modwsgi_socket_prefix', _socket_prefix),
+    ('modwsgi_service', _service),
+    ('modwsgi_packages', _packages),
+    ('modwsgi_backup_dir', _socket_prefix),
+    ('modwsgi_reload_timeout', _reload_timeout),
+)
+
+
+# The fields of one application: name -> function(value, app, context) returning the
+# normalized value. ``app`` has the defaults applied; ``context`` has ``absent`` and ``probe_url``.
+def _name(value, _app, _ctx):
+    if not _match(RE_NAME, value):
+        raise _Invalid("%s is not a safe name: letters, digits, '.', '_' and '-', up to 64" % shown(value))
+    return value
+
+
+def _state(value, _app, _ctx):
+    if value not in ('present', 'absent'):
+        raise _Invalid('must be present or absent')
+    return value
+
+
+def _required(value, ctx, regex, wrong, required='is required for a present application'):
+    if ctx['absent'] or _match(regex, value):
+        return value
+    raise _Invalid(required if value is None else '%s %s' % (shown(value), wrong))
+
+
+def _server_name(value, _app, ctx):
+    return _required(value, ctx, RE_HOSTNAME, 'is not a host name')
+
+
+def _host_list(value, _app, ctx):
+    if ctx['absent'] or (_is_list(value) and all(_match(RE_ALIAS, alias) for alias in value)):
+        return value
+    raise _Invalid("must be a list of host names (a '*.' prefix is allowed)")
+
+
+def _port(value, _app, _ctx):
+    return _number(value, 5, 1, 65535, '%s is not a port (1-65535)' % shown(value))
+
+
+def _url_path(value, _app, ctx):
+    if ctx['absent'] or (_match(RE_URL_PATH, value)
+                         and not (value + '/').startswith(ctx['probe_url'] + '/')):
+        return value
+    raise _Invalid("%s must start with '/', have no trailing '/' (except '/' itself), use only "
+                   "letters, digits and '._~-', and not be under %s" % (shown(value), ctx['probe_url']))
+
+
+def _wsgi_script(value, _app, ctx):
+    return _required(value, ctx, RE_ABS_PATH, 'is not an absolute path')
+
+
+def _python_home(value, _app, ctx):
+    return _required(value, ctx, RE_ABS_PATH, 'is not an absolute path',
+                     'is required for a present application (the virtual environment it runs in)')
+
+
+def _python_path(value, _app, ctx):
+    if ctx['absent'] or (_is_list(value) and all(_match(RE_ABS_PATH, path) for path in value)):
+        return value
+    raise _Invalid('must be a list of absolute paths')
+
+
+def _count(what):
+    def check(value, _app, _ctx):
+        return _number(value, 4, 1, 9999, '%s is not a number of %s (at least 1)' % (shown(value), what))
+    return check
+
+
+def _user(value, _app, _ctx):
+    if value is None or (_match(RE_ACCOUNT, value) and value not in ('root', '#0')):
+        return value
+    raise _Invalid('%s is refused: daemon processes never run as root, and a user is a name or #uid'
+                   % shown(value))
+
+
+def _group(value, _app, _ctx):
+    if value is None or (_match(RE_ACCOUNT, value) and value not in ('root', '#0')):
+        return value
+    raise _Invalid('%s is refused: not root, and a group is a name or #gid' % shown(value))
+
+
+def _display_name(value, _app, _ctx):
+    if not _match(RE_DISPLAY_NAME, value):
+        raise _Invalid("%s: letters, digits and '%%{}()._:-' only, up to 64" % shown(value))
+    return value
+
+
+def _application_group(value, _app, _ctx):
+    if not _match(RE_APP_GROUP, value):
+        raise _Invalid('%s: %%{GLOBAL}, %%{SERVER}, %%{RESOURCE} or a plain name' % shown(value))
+    return value
+
+
+def _app_flag(value, _app, _ctx):
+    return _bool(value)
+
+
+def _daemon_options(value, _app, _ctx):
+    if not isinstance(value, dict):
+        raise _Invalid('must be a dict of WSGIDaemonProcess options')
+    return value
+
+
+def _static_aliases(value, _app, ctx):
+    if ctx['absent'] or (_is_list(value) and all(
+            isinstance(alias, dict) and _match(RE_URL_PATH, alias.get('url'))
+            and _match(RE_ABS_PATH, alias.get('path')) for alias in value)):
+        return value
+    raise _Invalid('must be a list of {url, path}, each url a URL path and each path absolute')
+
+
+def _optional_path_field(value, _app, _ctx):
+    return _optional_abs_path(value)
+
+
+APP_RULES = (
+    ('name', _name),
+    ('state', _state),
+    ('server_name', _server_name),
+    ('server_aliases', _host_list),
+    ('port', _port),
+    ('url_path', _url_path),
+    ('wsgi_script', _wsgi_script),
+    ('python_home', _python_home),
+    ('python_path', _python_path),
+    ('processes', _count('processes')),
+    ('threads', _count('threads')),
+    ('user', _user),
+    ('group', _group),
+    ('display_name', _display_name),
+    ('application_group', _application_group),
+    ('preload', _app_flag),
+    ('daemon_options', _daemon_options),
+    ('static_aliases', _static_aliases),
+    ('document_root', _optional_path_field),
+    ('error_log', _optional_path_field),
+    ('access_log', _optional_path_field),
+    ('takeover', _app_flag),
+)
+
+
+def daemon_option(key, value, field_prefix):
+    """One daemon option's normalized value (an onoff option becomes a bool), or _Invalid."""
+    if key in DAEMON_OPTION_FIELDS:
+        raise _Invalid('set it with %s.%s instead' % (field_prefix, DAEMON_OPTION_FIELDS[key]))
+    kind = DAEMON_OPTION_TYPES.get(key)
+    if kind is None:
+        raise _Invalid('unknown WSGIDaemonProcess option; the known ones are %s'
+                       % ', '.join(sorted(DAEMON_OPTION_TYPES)))
+    wrong = _Invalid('%s is not %s' % (shown(value), _OPTION_TYPE_WORDS[kind]))
+    if kind == 'onoff':
+        try:
+            return boolean(value, strict=True)
+        except TypeError:
+            raise wrong
+    if isinstance(value, (bool, dict, list, tuple)) or value is None:
+        raise wrong
+    text = str(value)
+    if not _OPTION_TYPE_RE[kind].match(text):
+        raise wrong
+    if kind == 'priority' and not -20 <= int(text) <= 20:
+        raise wrong
+    if kind == 'float' and float(text) <= 0:
+        raise wrong
+    return value
+
+
+def _unsafe(value):
+    return _RE_UNSAFE_JSON.search(json.dumps(value, sort_keys=True)) is not None
+
+
+def _app(index, raw, probe_url, errors):
+    """One application with its defaults applied and each value normalized; errors appended."""
+    prefix = 'modwsgi_apps[%d]' % index
+    app = dict(name=None, **copy.deepcopy(APP_DEFAULTS))
+    app.update(raw)
+    for key in sorted(set(raw) - set(APP_FIELDS)):
+        errors.append('%s.%s: unknown field; the fields are %s' % (prefix, key, ', '.join(APP_FIELDS)))
+    if 'name' not in raw:
+        errors.append('%s.name: is required' % prefix)
+    unsafe = set()
+    for key in APP_FIELDS:
+        if key in raw and _unsafe(app[key]):
+            unsafe.add(key)
+            errors.append("%s.%s: a newline (or other control character), a quote, a backslash, a "
+                          "non-ASCII character, '<' or '>' is not allowed: the value goes into "
+                          "Apache's configuration" % (prefix, key))
+    ctx = {'absent': app['state'] == 'absent', 'probe_url': probe_url}
+    for field, rule in APP_RULES:
+        if field in unsafe or (field == 'name' and app['name'] is None):
+            continue
+        try:
+            app[field] = rule(app[field], app, ctx)
+        except _Invalid as exc:
+            errors.append('%s.%s: %s' % (prefix, field, exc))
+    if isinstance(app['daemon_options'], dict) and 'daemon_options' not in unsafe:
+        options = {}
+        for key in sorted(app['daemon_options'], key=str):
+            try:
+                options[key] = daemon_option(key, app['daemon_options'][key], prefix)
+            except _Invalid as exc:
+                errors.append('%s.daemon_options.%s: %s' % (prefix, key, exc))
+        app['daemon_options'] = options
+    return app
+
+
+def validate(settings, apps, probe_url):
+    """The role's settings and applications, normalized, or RoleInputError naming each field.
+
+    :param settings: ``{modwsgi_xxx: value}`` of the role's settings (those in :data:`SETTINGS`
+        that are given; an absent one is not checked).
+    :param apps: ``modwsgi_apps`` as the user wrote it.
+    :param probe_url: where the role mounts the probe (no application may be under it).
+    :returns: ``(settings, apps)``: booleans are real booleans, numbers are ints, and each
+        application has every field of :data:`APP_DEFAULTS`.
+    """
+    errors = []
+    normalized = {}
+    for name, rule in SETTINGS:
+        if name not in settings:
+            continue
+        try:
+            normalized[name] = rule(settings[name], settings)
+        except _Invalid as exc:
+            errors.append('%s: %s' % (name, exc))
+    if not _is_list(apps) or not all(isinstance(app, dict) for app in apps):
+        raise RoleInputError(errors + ['modwsgi_apps: must be a list of dicts (one per application)'])
+    result = [_app(index, raw, probe_url, errors) for index, raw in enumerate(apps)]
+    errors.extend(_conflicts(result, errors))
+    if errors:
+        raise RoleInputError(errors)
+    return normalized, result
+
+
+def _conflicts(apps, errors):
+    """Names used twice, and a server_name:port served by two present applications."""
+    found = []
+    names = set()
+    served = set()
+    for index, app in enumerate(apps):
+        prefix = 'modwsgi_apps[%d]' % index
+        if any(error.startswith(prefix + '.') for error in errors):
+            continue
+        if app['name'] in names:
+            found.append('%s.name: %s is the name of an earlier application' % (prefix, shown(app['name'])))
+        names.add(app['name'])
+        if app['state'] != 'present':
+            continue
+        where = '%s:%s' % (app['server_name'], app['port'])
+        if where in served:
+            found.append('%s.server_name: %s is already the server_name:port of an earlier application'
+                         % (prefix, where))
+        served.add(where)
+    return found
+
+
+def host_errors(apps, host):
+    """What the host contradicts: ``modwsgi_apps[i].field: reason`` for each present application.
+
+    :param host: the answer of the host module: ``venvs``, ``scripts``, ``users`` and ``groups``,
+        each ``{name: true or false}``.
+    """
+    errors = []
+    for index, app in enumerate(apps):
+        if app['state'] != 'present':
+            continue
+        prefix = 'modwsgi_apps[%d]' % index
+        if not host['venvs'].get(app['python_home'], False):
+            errors.append('%s.python_home: %s is not a virtual environment on the host (no pyvenv.cfg)'
+                          % (prefix, app['python_home']))
+        if not host['scripts'].get(app['wsgi_script'], False):
+            errors.append('%s.wsgi_script: %s is not a file on the host' % (prefix, app['wsgi_script']))
+        for field, table, what in (('user', 'users', 'user'), ('group', 'groups', 'group')):
+            account = app[field]
+            if account is not None and not account.startswith('#') and not host[table].get(account, False):
+                errors.append('%s.%s: %s is not a %s on the host' % (prefix, field, account, what))
+    return errors

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The action modwsgi.apache.daemon_mode_preflight: validate on the controller, then one host call.
+
+The host module's answer is given here (the module itself: module_utils/test_preflight.py).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+
+import pytest
+
+from ansible.module_utils import _internal
+
+
+@pytest.fixture
+def action_class(monkeypatch):
+    """ActionModule, imported so that the modules' tests still run as on a host.
+
+    Importing controller code marks the process as the controller (module warnings then go to
+    the display); the mark is put back after each test.
+    """
+    monkeypatch.setattr(_internal, 'is_controller', _internal.is_controller)
+    module = importlib.import_module('ansible_collections.modwsgi.apache.plugins.action.daemon_mode_preflight')
+    return module.ActionModule
+
+
+class Task(object):
+    """What ActionBase reads of a task."""
+
+    def __init__(self, args, check_mode):
+        self.args = args
+        self.check_mode = check_mode
+        self.async_val = 0
+        self.action = 'modwsgi.apache.daemon_mode_preflight'
+
+
+class Shell(object):
+    tmpdir = '/tmp/x'
+
+
+class Connection(object):
+    _shell = Shell()
+
+
+APP = {'name': 'shop', 'server_name': 'shop.example', 'wsgi_script': '/srv/shop/app.wsgi',
+       'python_home': '/srv/shop/venv', 'takeover': 'false'}
+ARGS = {'apps': [APP], 'settings': {'modwsgi_packages': ['apache2', 'libapache2-mod-wsgi-py3'],
+                                    'modwsgi_probe': 'yes'},
+        'ctl': '/usr/sbin/apache2ctl', 'conflicts': ['libapache2-mod-wsgi-py3']}
+HOST = {'venvs': {'/srv/shop/venv': True}, 'scripts': {'/srv/shop/app.wsgi': True}, 'users': {}, 'groups': {},
+        'packages': {'apache2': True, 'libapache2-mod-wsgi-py3': False}, 'ctl': False}
+
+
+def action(action_class, args, check_mode, answer):
+    plugin = action_class(Task(args, check_mode), Connection(), None, None, None, None)
+    calls = []
+
+    def execute(module_name, module_args, task_vars):
+        calls.append((module_name, module_args))
+        return answer
+    plugin._execute_module = execute  # pylint: disable=protected-access
+    return plugin.run(task_vars={}), calls
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_the_action_validates_then_reads_the_host_once(action_class, check_mode):
+    result, calls = action(action_class, ARGS, check_mode, {'changed': False, 'host': HOST})
+    assert not result.get('failed'), result
+    assert len(calls) == 1 and calls[0][0] == 'modwsgi.apache.daemon_mode_preflight'
+    # The host module gets the normalized applications.
+    assert calls[0][1]['apps'][0]['takeover'] is False and calls[0][1]['apps'][0]['port'] == 80
+    assert result['apps'] == calls[0][1]['apps'] and result['settings']['modwsgi_probe'] is True
+    assert result['check_mode'] is check_mode and result['preview'] is check_mode
+    assert result['apache_installed'] is False and result['changed'] is False
+    assert result['missing_packages'] == ['libapache2-mod-wsgi-py3'] and result['present_conflicts'] == []
+
+
+def test_bad_input_fails_before_the_host_is_reached(action_class):
+    result, calls = action(action_class, dict(ARGS, apps=[dict(APP, port='http')]), False, None)
+    assert calls == []
+    assert result['failed'] and result['msg'] == 'modwsgi_apps[0].port: "http" is not a port (1-65535)'
+    assert result['errors'] == [result['msg']]
+
+
+def test_what_the_host_contradicts_fails_naming_the_field(action_class):
+    result, _calls = action(action_class, ARGS, False, {'changed': False, 'host': dict(HOST, venvs={'/srv/shop/venv': False})})
+    assert result['failed'] and result['msg'] == (
+        'modwsgi_apps[0].python_home: /srv/shop/venv is not a virtual environment on the host (no pyvenv.cfg)')
+
+
+def test_a_host_that_cannot_tell_its_packages_lists_them_all(action_class):
+    result, _calls = action(action_class, ARGS, False, {'changed': False, 'host': dict(HOST, packages=None, ctl=True)})
+    assert result['missing_packages'] == ['apache2', 'libapache2-mod-wsgi-py3']
+    assert result['present_conflicts'] == ['libapache2-mod-wsgi-py3'] and result['preview'] is False
+
+
+def test_a_failed_module_fails_the_action(action_class):
+    result, _calls = action(action_class, ARGS, False, {'failed': True, 'msg': 'boom'})
+    assert result['failed'] and result['msg'] == 'boom'

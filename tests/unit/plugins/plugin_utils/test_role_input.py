@@ -1,0 +1,380 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The rules of the role daemon_mode's input (plugins/plugin_utils/_role_input.py).
+
+The applications are those of Molecule's role_default (molecule/role_default/vars/apps.yml);
+each refused case changes one value of alpha, as molecule/role_default/bad_inputs.yml and
+molecule/pip_venv/bad_inputs.yml did on a live host. Errors are compared whole: the Molecule
+scenarios and the docs quote them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.modwsgi.apache.plugins.plugin_utils import _role_input
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
+    APP_DEFAULTS, APP_FIELDS, RoleInputError, host_errors, validate)
+
+ROOT = Path(__file__).resolve().parents[4]
+ROLE = ROOT / 'roles' / 'daemon_mode'
+APPS = yaml.safe_load((ROOT / 'molecule' / 'role_default' / 'vars' / 'apps.yml').read_text())['modwsgi_apps']
+ALPHA = APPS[0]
+PROBE = '/.well-known/modwsgi-probe'
+DEFAULTS = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
+# What tasks/vars.yml adds on Debian: the distribution's values of the settings left unset.
+DEBIAN = dict(DEFAULTS, modwsgi_packages=['apache2', 'libapache2-mod-wsgi-py3'],
+              modwsgi_service='apache2', modwsgi_socket_prefix='/var/run/apache2/wsgi')
+SETTINGS = dict((name, value) for name, value in DEBIAN.items() if name != 'modwsgi_apps')
+INJECTION = ("a newline (or other control character), a quote, a backslash, a non-ASCII character, "
+             "'<' or '>' is not allowed: the value goes into Apache's configuration")
+
+
+def alpha(**changes):
+    app = copy.deepcopy(ALPHA)
+    app.update(changes)
+    return app
+
+
+def errors(settings=None, apps=None):
+    with pytest.raises(RoleInputError) as info:
+        validate(dict(SETTINGS, **(settings or {})), [alpha()] if apps is None else apps, PROBE)
+    assert str(info.value) == '; '.join(info.value.errors)
+    return info.value.errors
+
+
+def test_the_scenario_s_input_is_valid_and_gets_every_field():
+    settings, apps = validate(SETTINGS, APPS, PROBE)
+    assert settings == SETTINGS
+    assert [app['name'] for app in apps] == ['alpha', 'beta', 'gone']
+    for app in apps:
+        assert sorted(app) == sorted(APP_FIELDS)
+    assert apps[1]['port'] == 8080 and apps[1]['user'] == 'beta' and apps[1]['threads'] == 3
+    assert apps[2] == dict(APP_DEFAULTS, name='gone', state='absent')
+    # The scenario spells alpha's booleans as strings; the input itself is left as it was.
+    assert (apps[0]['preload'], apps[0]['takeover']) == (True, False)
+    assert (APPS[0]['preload'], APPS[0]['takeover']) == ('yes', 'false')
+
+
+def test_defaults_are_not_shared_between_applications():
+    _settings, apps = validate({}, [{'name': 'a', 'state': 'absent'}, {'name': 'b', 'state': 'absent'}], PROBE)
+    apps[0]['server_aliases'].append('x.test')
+    assert apps[1]['server_aliases'] == [] and APP_DEFAULTS['server_aliases'] == []
+
+
+# One application field changed (null is what a field left out gets): the exact error. The first block is molecule/role_default/bad_inputs.yml, case by case.
+APP_CASES = [
+    ({'server_name': 'alpha.test\nInclude /etc/passwd'}, 'modwsgi_apps[0].server_name: ' + INJECTION),
+    ({'name': 'al"pha'}, 'modwsgi_apps[0].name: ' + INJECTION),
+    ({'processes': 0}, 'modwsgi_apps[0].processes: "0" is not a number of processes (at least 1)'),
+    ({'threads': -1}, 'modwsgi_apps[0].threads: "-1" is not a number of threads (at least 1)'),
+    ({'wsgi_script': 'srv/alpha/app.wsgi'},
+     'modwsgi_apps[0].wsgi_script: "srv/alpha/app.wsgi" is not an absolute path'),
+    ({'user': 'root'}, 'modwsgi_apps[0].user: "root" is refused: daemon processes never run as root, '
+                       'and a user is a name or #uid'),
+    ({'port': 70000}, 'modwsgi_apps[0].port: "70000" is not a port (1-65535)'),
+    ({'url_path': 'app'}, "modwsgi_apps[0].url_path: \"app\" must start with '/', have no trailing '/' "
+                          "(except '/' itself), use only letters, digits and '._~-', and not be under "
+                          "/.well-known/modwsgi-probe"),
+    ({'python_home': None}, 'modwsgi_apps[0].python_home: is required for a present application '
+                            '(the virtual environment it runs in)'),
+    ({'daemon_options': {'max-requests': 5}},
+     'modwsgi_apps[0].daemon_options.max-requests: unknown WSGIDaemonProcess option; the known ones are '
+     + ', '.join(sorted(_role_input.DAEMON_OPTION_TYPES))),
+    ({'daemon_options': {'maximum-requests': 'lots'}},
+     'modwsgi_apps[0].daemon_options.maximum-requests: "lots" is not an integer >= 0'),
+    # Every other rule of an application.
+    ({'name': 'a' * 65}, 'modwsgi_apps[0].name: "%s" is not a safe name: letters, digits, \'.\', '
+                         '\'_\' and \'-\', up to 64' % ('a' * 65)),
+    ({'name': '-alpha'}, 'modwsgi_apps[0].name: "-alpha" is not a safe name: letters, digits, \'.\', '
+                         '\'_\' and \'-\', up to 64'),
+    ({'name': 5}, 'modwsgi_apps[0].name: "5" is not a safe name: letters, digits, \'.\', \'_\' and \'-\', up to 64'),
+    ({'state': 'gone'}, 'modwsgi_apps[0].state: must be present or absent'),
+    ({'server_name': None}, 'modwsgi_apps[0].server_name: is required for a present application'),
+    ({'server_name': 'alpha_test'}, 'modwsgi_apps[0].server_name: "alpha_test" is not a host name'),
+    ({'server_name': 'a' * 65 + '.test'}, 'modwsgi_apps[0].server_name: "%s.test" is not a host name' % ('a' * 65)),
+    ({'server_aliases': 'www.alpha.test'},
+     "modwsgi_apps[0].server_aliases: must be a list of host names (a '*.' prefix is allowed)"),
+    ({'server_aliases': ['www.*.test']},
+     "modwsgi_apps[0].server_aliases: must be a list of host names (a '*.' prefix is allowed)"),
+    ({'port': 0}, 'modwsgi_apps[0].port: "0" is not a port (1-65535)'),
+    ({'port': True}, 'modwsgi_apps[0].port: "True" is not a port (1-65535)'),
+    ({'port': '80x'}, 'modwsgi_apps[0].port: "80x" is not a port (1-65535)'),
+    ({'port': 80.5}, 'modwsgi_apps[0].port: "80.5" is not a port (1-65535)'),
+    ({'url_path': '/app/'}, "modwsgi_apps[0].url_path: \"/app/\" must start with '/', have no trailing '/' "
+                            "(except '/' itself), use only letters, digits and '._~-', and not be under "
+                            "/.well-known/modwsgi-probe"),
+    ({'url_path': PROBE + '/x'}, "modwsgi_apps[0].url_path: \"/.well-known/modwsgi-probe/x\" must start "
+                                 "with '/', have no trailing '/' (except '/' itself), use only letters, "
+                                 "digits and '._~-', and not be under /.well-known/modwsgi-probe"),
+    ({'wsgi_script': None}, 'modwsgi_apps[0].wsgi_script: is required for a present application'),
+    ({'wsgi_script': '/srv/../etc/app.wsgi'},
+     'modwsgi_apps[0].wsgi_script: "/srv/../etc/app.wsgi" is not an absolute path'),
+    ({'wsgi_script': '/srv/my app.wsgi'}, 'modwsgi_apps[0].wsgi_script: "/srv/my app.wsgi" is not an absolute path'),
+    ({'python_home': 'venv'}, 'modwsgi_apps[0].python_home: "venv" is not an absolute path'),
+    ({'python_path': '/srv/lib'}, 'modwsgi_apps[0].python_path: must be a list of absolute paths'),
+    ({'python_path': ['lib']}, 'modwsgi_apps[0].python_path: must be a list of absolute paths'),
+    ({'processes': '2x'}, 'modwsgi_apps[0].processes: "2x" is not a number of processes (at least 1)'),
+    ({'processes': 10000}, 'modwsgi_apps[0].processes: "10000" is not a number of processes (at least 1)'),
+    ({'threads': False}, 'modwsgi_apps[0].threads: "False" is not a number of threads (at least 1)'),
+    ({'user': '#0'}, 'modwsgi_apps[0].user: "#0" is refused: daemon processes never run as root, '
+                     'and a user is a name or #uid'),
+    ({'user': 'Beta'}, 'modwsgi_apps[0].user: "Beta" is refused: daemon processes never run as root, '
+                       'and a user is a name or #uid'),
+    ({'group': 'root'}, 'modwsgi_apps[0].group: "root" is refused: not root, and a group is a name or #gid'),
+    ({'group': 'a b'}, 'modwsgi_apps[0].group: "a b" is refused: not root, and a group is a name or #gid'),
+    ({'display_name': 'my app'}, "modwsgi_apps[0].display_name: \"my app\": letters, digits and "
+                                 "'%{}()._:-' only, up to 64"),
+    ({'application_group': '%{ENV:X}'}, 'modwsgi_apps[0].application_group: "%{ENV:X}": %{GLOBAL}, '
+                                        '%{SERVER}, %{RESOURCE} or a plain name'),
+    ({'preload': 'maybe'}, 'modwsgi_apps[0].preload: must be true or false'),
+    ({'preload': None}, 'modwsgi_apps[0].preload: must be true or false'),
+    ({'takeover': 'maybe'}, 'modwsgi_apps[0].takeover: must be true or false'),
+    ({'takeover': 2}, 'modwsgi_apps[0].takeover: must be true or false'),
+    ({'daemon_options': ['maximum-requests=5']},
+     'modwsgi_apps[0].daemon_options: must be a dict of WSGIDaemonProcess options'),
+    ({'static_aliases': [{'url': '/static'}]},
+     'modwsgi_apps[0].static_aliases: must be a list of {url, path}, each url a URL path and each path absolute'),
+    ({'static_aliases': [{'url': 'static', 'path': '/srv/static'}]},
+     'modwsgi_apps[0].static_aliases: must be a list of {url, path}, each url a URL path and each path absolute'),
+    ({'static_aliases': {'url': '/static', 'path': '/srv/static'}},
+     'modwsgi_apps[0].static_aliases: must be a list of {url, path}, each url a URL path and each path absolute'),
+    ({'document_root': 'www'}, 'modwsgi_apps[0].document_root: must be an absolute path'),
+    ({'error_log': '/var/log/apache2/a|b.log'}, 'modwsgi_apps[0].error_log: must be an absolute path'),
+    ({'access_log': 'syslog'}, 'modwsgi_apps[0].access_log: must be an absolute path'),
+    ({'sever_name': 'alpha.test'}, 'modwsgi_apps[0].sever_name: unknown field; the fields are '
+                                   + ', '.join(APP_FIELDS)),
+    # Injection through any field, a list item or a nested value.
+    ({'server_aliases': ['www.alpha.test\nInclude /etc/passwd']}, 'modwsgi_apps[0].server_aliases: ' + INJECTION),
+    ({'daemon_options': {'lang': 'C"\nLoadModule x'}}, 'modwsgi_apps[0].daemon_options: ' + INJECTION),
+    ({'static_aliases': [{'url': '/s', 'path': '/srv/<s>'}]}, 'modwsgi_apps[0].static_aliases: ' + INJECTION),
+    ({'wsgi_script': "/srv/alpha/app'.wsgi"}, 'modwsgi_apps[0].wsgi_script: ' + INJECTION),
+    ({'display_name': 'caf\u00e9'}, 'modwsgi_apps[0].display_name: ' + INJECTION),
+    ({'python_home': '/srv/alpha\\venv'}, 'modwsgi_apps[0].python_home: ' + INJECTION),
+]
+
+
+@pytest.mark.parametrize('changes, message', APP_CASES, ids=[str(case[0])[:60] for case in APP_CASES])
+def test_an_application_field_is_refused_naming_it(changes, message):
+    assert errors(apps=[alpha(**changes)]) == [message]
+
+
+DAEMON_OPTION_CASES = [
+    ('processes', 4, 'set it with modwsgi_apps[0].processes instead'),
+    ('python-home', '/srv/x', 'set it with modwsgi_apps[0].python_home instead'),
+    ('display-name', 'x', 'set it with modwsgi_apps[0].display_name instead'),
+    ('maximum-requests', -1, '"-1" is not an integer >= 0'),
+    ('maximum-requests', True, '"True" is not an integer >= 0'),
+    ('maximum-requests', [5], '"[5]" is not an integer >= 0'),
+    ('maximum-requests', None, '"None" is not an integer >= 0'),
+    ('cpu-priority', 21, '"21" is not an integer from -20 to 20'),
+    ('cpu-priority', '-21', '"-21" is not an integer from -20 to 20'),
+    ('switch-interval', 0, '"0" is not a number > 0'),
+    ('switch-interval', '1e-3', '"1e-3" is not a number > 0'),
+    ('home', 'srv', '"srv" is not an absolute path'),
+    ('lang', 'en US', '"en US" is not a single word (letters, digits, \'._@:+-\')'),
+    ('supplementary-groups', 'a,,b', '"a,,b" is not group names separated by commas'),
+    ('umask', '0028', '"0028" is not an octal umask such as 0022'),
+    ('server-metrics', 'sometimes', '"sometimes" is not true or false'),
+]
+
+
+@pytest.mark.parametrize('key, value, reason', DAEMON_OPTION_CASES)
+def test_a_daemon_option_is_refused_naming_it(key, value, reason):
+    assert errors(apps=[alpha(daemon_options={key: value})]) == [
+        'modwsgi_apps[0].daemon_options.%s: %s' % (key, reason)]
+
+
+def test_every_bad_field_of_an_application_is_reported():
+    assert errors(apps=[alpha(port=0, threads=0, takeover='perhaps')]) == [
+        'modwsgi_apps[0].port: "0" is not a port (1-65535)',
+        'modwsgi_apps[0].threads: "0" is not a number of threads (at least 1)',
+        'modwsgi_apps[0].takeover: must be true or false']
+
+
+def test_a_name_is_required():
+    app = alpha()
+    del app['name']
+    assert errors(apps=[app]) == ['modwsgi_apps[0].name: is required']
+
+
+def test_names_are_unique():
+    # molecule/role_default/bad_inputs.yml: the same name twice.
+    assert errors(apps=[alpha(), alpha(server_name='other.test')]) == [
+        'modwsgi_apps[1].name: "alpha" is the name of an earlier application']
+
+
+@pytest.mark.parametrize('port', [80, '80'])
+def test_one_application_per_server_name_and_port(port):
+    assert errors(apps=[alpha(), alpha(name='alpha2', port=port)]) == [
+        'modwsgi_apps[1].server_name: alpha.test:80 is already the server_name:port of an earlier application']
+
+
+def test_an_absent_application_needs_no_server_name_and_frees_its_name_port():
+    gone = {'name': 'old', 'state': 'absent', 'server_name': 'alpha.test'}
+    _settings, apps = validate(SETTINGS, [gone, alpha(), alpha(name='later', state='absent')], PROBE)
+    assert [app['state'] for app in apps] == ['absent', 'present', 'absent']
+
+
+@pytest.mark.parametrize('apps', ['alpha', {'name': 'alpha'}, ['alpha'], 5])
+def test_modwsgi_apps_is_a_list_of_dicts(apps):
+    assert errors(apps=apps) == ['modwsgi_apps: must be a list of dicts (one per application)']
+
+
+# One role setting changed: the exact error. The first block is molecule/pip_venv/bad_inputs.yml.
+SETTING_CASES = [
+    ({'modwsgi_pip_venv': '/opt/modwsgi/venv\nLoadModule evil_module /tmp/evil.so'},
+     'modwsgi_pip_venv: "/opt/modwsgi/venv\\nLoadModule evil_module /tmp/evil.so" is not an absolute path '
+     "(letters, digits, '._@+-')"),
+    ({'modwsgi_pip_venv': '/opt/modwsgi/"venv'},
+     'modwsgi_pip_venv: "/opt/modwsgi/\\"venv" is not an absolute path (letters, digits, \'._@+-\')'),
+    ({'modwsgi_pip_version': '6.1.1"'},
+     'modwsgi_pip_version: "6.1.1\\"" is not a release number such as "6.1.1" (a quoted string)'),
+    ({'modwsgi_pip_cert': '/etc/ssl/<certs>.crt'},
+     "modwsgi_pip_cert: \"/etc/ssl/<certs>.crt\" is not null, '' or the absolute path of a CA bundle"),
+    ({'modwsgi_mpm_tuning': 'yes'}, 'modwsgi_mpm_tuning: must be false or auto, not "yes"'),
+    ({'modwsgi_install': 'source'}, 'modwsgi_install: must be package or pip, not "source"'),
+    # Every other rule of a setting.
+    ({'modwsgi_pip_version': 6.1}, 'modwsgi_pip_version: "6.1" is not a release number such as "6.1.1" (a quoted string)'),
+    ({'modwsgi_mpm': 'threaded'}, 'modwsgi_mpm: must be auto, event, worker or prefork, not "threaded"'),
+    ({'modwsgi_mpm_tuning': True}, 'modwsgi_mpm_tuning: must be false or auto, not "True"'),
+    ({'modwsgi_mpm_tuning': 'Auto'}, 'modwsgi_mpm_tuning: must be false or auto, not "Auto"'),
+    ({'modwsgi_restrict_embedded': 'strict'}, 'modwsgi_restrict_embedded: must be true or false'),
+    ({'modwsgi_probe': None}, 'modwsgi_probe: must be true or false'),
+    ({'modwsgi_verify': 'always'},
+     'modwsgi_verify: must be true or false, and true needs modwsgi_probe=true (verification asks the probe)'),
+    ({'modwsgi_probe': 'no'},
+     'modwsgi_verify: must be true or false, and true needs modwsgi_probe=true (verification asks the probe)'),
+    ({'modwsgi_socket_prefix': 'run/wsgi'},
+     "modwsgi_socket_prefix: must be an absolute path (letters, digits, '.', '_', '-', '@', '+')"),
+    ({'modwsgi_service': 'apache2 httpd'}, 'modwsgi_service: must be a service name'),
+    ({'modwsgi_packages': 'apache2'}, 'modwsgi_packages: must be a list of package names'),
+    ({'modwsgi_packages': ['apache2', 'mod wsgi']}, 'modwsgi_packages: must be a list of package names'),
+    ({'modwsgi_backup_dir': '/var/backups/../tmp'},
+     "modwsgi_backup_dir: must be an absolute path (letters, digits, '.', '_', '-', '@', '+')"),
+    ({'modwsgi_reload_timeout': 0}, 'modwsgi_reload_timeout: must be a number of seconds (at least 1)'),
+    ({'modwsgi_reload_timeout': '30s'}, 'modwsgi_reload_timeout: must be a number of seconds (at least 1)'),
+]
+
+
+@pytest.mark.parametrize('settings, message', SETTING_CASES, ids=[str(case[0])[:60] for case in SETTING_CASES])
+def test_a_setting_is_refused_naming_it(settings, message):
+    assert errors(settings=settings) == [message]
+
+
+TRUE = [True, 'true', 'True', 'TRUE', 'yes', 'Yes', 'on', 'ON', '1', 1, 'y']
+FALSE = [False, 'false', 'False', 'no', 'NO', 'off', 'Off', '0', 0, 'n']
+
+
+@pytest.mark.parametrize('value, expected', [(v, True) for v in TRUE] + [(v, False) for v in FALSE])
+def test_booleans_accept_ansible_s_spellings(value, expected):
+    # takeover: "{{ shop_takeover }}" with -e shop_takeover=false gives the string "false".
+    settings, apps = validate(dict(SETTINGS, modwsgi_restrict_embedded=value, modwsgi_probe=value,
+                                   modwsgi_verify=value),
+                              [alpha(takeover=value, preload=value, daemon_options={'server-metrics': value})],
+                              PROBE)
+    assert apps[0]['takeover'] is expected and apps[0]['preload'] is expected
+    assert apps[0]['daemon_options'] == {'server-metrics': expected}
+    assert (settings['modwsgi_restrict_embedded'], settings['modwsgi_probe'], settings['modwsgi_verify']) == \
+        (expected,) * 3
+
+
+@pytest.mark.parametrize('value, expected', [('auto', 'auto')] + [(v, False) for v in FALSE])
+def test_mpm_tuning_is_auto_or_any_false(value, expected):
+    settings, _apps = validate(dict(SETTINGS, modwsgi_mpm_tuning=value), [alpha()], PROBE)
+    assert settings['modwsgi_mpm_tuning'] is expected
+
+
+def test_numbers_may_be_strings():
+    settings, apps = validate(dict(SETTINGS, modwsgi_reload_timeout='45'),
+                              [alpha(port='8080', processes='3', threads='7',
+                                     daemon_options={'maximum-requests': '500', 'cpu-priority': -5,
+                                                     'switch-interval': '0.005', 'umask': '0022'})], PROBE)
+    assert settings['modwsgi_reload_timeout'] == 45
+    assert (apps[0]['port'], apps[0]['processes'], apps[0]['threads']) == (8080, 3, 7)
+    # Option values are written as given: the umask keeps its leading zero.
+    assert apps[0]['daemon_options'] == {'maximum-requests': '500', 'cpu-priority': -5,
+                                         'switch-interval': '0.005', 'umask': '0022'}
+
+
+def test_accepted_values_of_each_kind():
+    app = alpha(server_aliases=['*.alpha.test', 'alpha.example'], user='#1000', group='www-data',
+                display_name='(wsgi:%{GROUP})', application_group='%{SERVER}', document_root='/srv/alpha/www',
+                error_log='/var/log/apache2/alpha.log', url_path='/a/b.c~d', python_path=['/srv/a', '/srv/b'],
+                daemon_options={'supplementary-groups': 'ssl-cert,adm', 'home': '/srv/alpha', 'lang': 'de_DE.UTF-8'})
+    _settings, apps = validate(dict(SETTINGS, modwsgi_pip_cert='', modwsgi_install='pip'), [app], PROBE)
+    assert apps[0]['user'] == '#1000' and apps[0]['server_aliases'] == ['*.alpha.test', 'alpha.example']
+
+
+def test_every_error_is_reported_at_once():
+    assert errors(settings={'modwsgi_mpm': 'x'}, apps=[alpha(port=0), alpha(name='b', threads=0)]) == [
+        'modwsgi_mpm: must be auto, event, worker or prefork, not "x"',
+        'modwsgi_apps[0].port: "0" is not a port (1-65535)',
+        'modwsgi_apps[1].threads: "0" is not a number of threads (at least 1)']
+
+
+HOST_OK = {'venvs': {'/srv/alpha/venv': True, '/srv/beta/venv': True},
+           'scripts': {'/srv/alpha/app.wsgi': True, '/srv/beta/app.wsgi': True},
+           'users': {'beta': True}, 'groups': {'beta': True}}
+
+
+def test_the_host_confirms_the_applications():
+    _settings, apps = validate(SETTINGS, APPS, PROBE)
+    assert host_errors(apps, HOST_OK) == []
+
+
+def test_what_the_host_contradicts_names_the_field():
+    # molecule/role_default/bad_inputs.yml: python_home /srv/nowhere/venv.
+    _settings, apps = validate(SETTINGS, [alpha(python_home='/srv/nowhere/venv'), APPS[1], APPS[2]], PROBE)
+    host = {'venvs': {'/srv/nowhere/venv': False, '/srv/beta/venv': True},
+            'scripts': {'/srv/alpha/app.wsgi': True, '/srv/beta/app.wsgi': False},
+            'users': {'beta': False}, 'groups': {'beta': False}}
+    assert host_errors(apps, host) == [
+        'modwsgi_apps[0].python_home: /srv/nowhere/venv is not a virtual environment on the host (no pyvenv.cfg)',
+        'modwsgi_apps[1].wsgi_script: /srv/beta/app.wsgi is not a file on the host',
+        'modwsgi_apps[1].user: beta is not a user on the host',
+        'modwsgi_apps[1].group: beta is not a group on the host']
+
+
+def test_a_numeric_account_is_not_looked_up():
+    _settings, apps = validate(SETTINGS, [alpha(user='#1000', group='#1000')], PROBE)
+    assert host_errors(apps, dict(HOST_OK, users={}, groups={})) == []
+
+
+# The contract: meta/argument_specs.yml documents the rules and defaults of this module.
+SPEC = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())['argument_specs']['main']['options']
+
+
+def test_argument_specs_lists_every_application_field_with_its_default():
+    fields = SPEC['modwsgi_apps']['options']
+    assert sorted(fields) == sorted(APP_FIELDS)
+    assert fields['name'].get('required') is True
+    for name, default in APP_DEFAULTS.items():
+        assert fields[name].get('default') == default, name
+        assert not fields[name].get('required'), name
+
+
+def test_argument_specs_lists_every_setting():
+    assert sorted(SPEC) == sorted(['modwsgi_apps'] + [name for name, _rule in _role_input.SETTINGS])
+
+
+def test_the_role_s_defaults_are_valid_and_documented():
+    settings, _apps = validate(SETTINGS, [], PROBE)
+    for name, value in DEFAULTS.items():
+        assert SPEC[name].get('default') == value, name
+        if name != 'modwsgi_apps':
+            assert settings[name] == value, name
+
+
+def test_the_role_s_path_rule_is_the_same():
+    role_vars = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())
+    assert role_vars['__modwsgi_re_abs_path'] == _role_input.RE_ABS_PATH.pattern
+    assert role_vars['__modwsgi_probe_url'] == PROBE
