@@ -41,3 +41,19 @@ else
     .venv/bin/python -m pip install -q -r requirements-dev.txt
     echo "$want" > "$stamp"
 fi
+
+# The release checks (galaxy-importer, ansible-builder, antsibull-nox) pin other versions of
+# some of the same packages, so they live in a virtualenv of their own.
+release=".cache/release-venv"
+stamp="$release/.requirements.sha256"
+want="$(sha256sum requirements-release.txt | cut -d' ' -f1)"
+if [ -x "$release/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "virtualenv $release is up to date with requirements-release.txt"
+else
+    say "creating $release from requirements-release.txt (pinned; about a minute)"
+    rm -rf "$release"
+    mkdir -p .cache
+    "$PYTHON" -m venv "$release"
+    "$release/bin/python" -m pip install -q -r requirements-release.txt
+    echo "$want" > "$stamp"
+fi
