@@ -62,6 +62,19 @@ unit: bootstrap ## Unit tests (pytest) on captured real outputs
 build-install: bootstrap ## Build the collection tarball, install it aside, run mpm_facts from it
 	@scripts/build_install.sh
 
+# The version matrix: ansible-core from PyPI in nox virtualenvs under .cache/nox (kept between
+# runs, so a run only installs what changed); the Pythons newer cores need, and 3.6 for the
+# oldest target, from pyenv.
+PYENV_BINS := $(subst $(eval) ,:,$(wildcard $(HOME)/.pyenv/versions/3.*/bin))
+MATRIX_SESSIONS ?= sanity-2.16 sanity-2.17 sanity-2.18 sanity-2.20 sanity-2.21 units-2.16 units-2.21
+
+.PHONY: matrix
+matrix: bootstrap ## ansible-core version matrix (antsibull-nox): sanity 2.16..2.21, units on the oldest and newest
+	@echo "==> ansible-core matrix (noxfile.py): $(MATRIX_SESSIONS)"
+	@PATH="$(CACHE)/nox-venv/bin:$(PYENV_BINS):$$PATH" MODWSGI_NOX_ENVDIR=$(CACHE)/nox \
+	    ANTSIBULL_CHANGE_DETECTION=true ANTSIBULL_BASE_BRANCH=$${MATRIX_BASE_BRANCH:-main} \
+	    nox --envdir $(CACHE)/nox --reuse-existing-virtualenvs -s $(MATRIX_SESSIONS)
+
 .PHONY: molecule
 molecule: images ## Every Molecule scenario on every Debian it targets
 	@scripts/molecule.sh $(MOLECULE_RUNS)
@@ -78,7 +91,7 @@ bench-smoke: images ## The benchmark harness, short: checks it works and each di
 	@python benchmarks/daemon_mode.py --smoke
 
 .PHONY: test
-test: bootstrap lint sanity unit build-install molecule demo-smoke bench-smoke ## Everything CI runs
+test: bootstrap lint sanity unit build-install matrix molecule demo-smoke bench-smoke ## Everything CI runs
 	@echo "==> make test: all green"
 
 .PHONY: docs
