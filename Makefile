@@ -59,8 +59,23 @@ unit: bootstrap ## Unit tests (pytest) on captured real outputs
 	@PYTHONPATH=$(COLLECTIONS) python -m pytest -q -p no:cacheprovider tests/unit
 
 .PHONY: build-install
-build-install: bootstrap ## Build the collection tarball, install it aside, run mpm_facts from it
+build-install: bootstrap ## Build the tarball; galaxy-importer (release check), shipped tests and mpm_facts from the install, ansible-builder create
 	@scripts/build_install.sh
+
+# The version matrix: ansible-core from PyPI in nox virtualenvs under ~/.cache/modwsgi/nox (kept
+# between runs and shared by every checkout, as ansible-test's own ~/.ansible/test is, so a run
+# only installs what changed); the Pythons newer cores need, and 3.6 for the oldest target,
+# from pyenv.
+NOX_ENVDIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/modwsgi/nox
+PYENV_BINS := $(subst $(eval) ,:,$(wildcard $(HOME)/.pyenv/versions/3.*/bin))
+MATRIX_SESSIONS ?= sanity-2.16 sanity-2.17 sanity-2.18 sanity-2.20 sanity-2.21 units-2.16 units-2.21
+
+.PHONY: matrix
+matrix: bootstrap ## ansible-core version matrix (antsibull-nox): sanity 2.16..2.21, units on the oldest and newest
+	@echo "==> ansible-core matrix (noxfile.py): $(MATRIX_SESSIONS)"
+	@PATH="$(CACHE)/nox-venv/bin:$(PYENV_BINS):$$PATH" MODWSGI_NOX_ENVDIR=$(NOX_ENVDIR) \
+	    ANTSIBULL_CHANGE_DETECTION=true ANTSIBULL_BASE_BRANCH=$${MATRIX_BASE_BRANCH:-main} \
+	    nox --envdir $(NOX_ENVDIR) --reuse-existing-virtualenvs -s $(MATRIX_SESSIONS)
 
 .PHONY: molecule
 molecule: images ## Every Molecule scenario on every Debian it targets
@@ -78,9 +93,9 @@ bench-smoke: images ## The benchmark harness, short: checks it works and each di
 	@python benchmarks/daemon_mode.py --smoke
 
 .PHONY: test
-# The demo and benchmark smoke runs take the lanes' last places, beside the shortest Molecule runs.
+# The version matrix, the demo and benchmark smoke runs take lanes beside the Molecule runs.
 test: bootstrap lint sanity unit build-install images ## Everything CI runs
-	@scripts/molecule.sh $(MOLECULE_RUNS) make:demo-smoke make:bench-smoke
+	@scripts/molecule.sh make:matrix $(MOLECULE_RUNS) make:demo-smoke make:bench-smoke
 	@echo "==> make test: all green"
 
 .PHONY: docs

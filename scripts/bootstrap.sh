@@ -41,3 +41,23 @@ else
     .venv/bin/python -m pip install -q -r requirements-dev.txt
     echo "$want" > "$stamp"
 fi
+
+# Tools whose pins clash with requirements-dev.txt or with each other get a virtualenv each:
+# the release checks (galaxy-importer, ansible-builder) and the version matrix (antsibull-nox,
+# whose nox needs a newer attrs than galaxy-importer allows).
+tool_venv() {  # tool_venv DIR REQUIREMENTS
+    local dir="$1" requirements="$2" want
+    want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" = "$want" ]; then
+        say "virtualenv $dir is up to date with $requirements"
+    else
+        say "creating $dir from $requirements (pinned; about a minute)"
+        rm -rf "$dir"
+        mkdir -p "$(dirname "$dir")"
+        "$PYTHON" -m venv "$dir"
+        "$dir/bin/python" -m pip install -q -r "$requirements"
+        echo "$want" > "$dir/.requirements.sha256"
+    fi
+}
+tool_venv .cache/release-venv requirements-release.txt
+tool_venv .cache/nox-venv requirements-matrix.txt

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build the collection tarball, install it into a temporary path, and run a module from that
-# install (not from the checkout): proves the artifact users get is complete.
+# Build the collection tarball and check it as it ships: galaxy-importer (what Galaxy runs on
+# upload; the release check) passes with no warning, the unit tests shipped in it pass from the
+# installed tarball, a module runs from that install (not from the checkout), and
+# ansible-builder makes the execution environment's build context.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
@@ -16,6 +18,23 @@ export ANSIBLE_COLLECTIONS_PATH="$work/collections"
 ansible-galaxy collection install --offline --force -p "$work/collections" "$tarball" >/dev/null
 installed="$work/collections/ansible_collections/modwsgi/apache"
 [ -f "$installed/plugins/modules/mpm_facts.py" ] || { echo "build_install: nothing was installed in $installed" >&2; exit 1; }
+
+release="$PWD/.cache/release-venv/bin"
+echo "==> galaxy-importer (the release check: what Galaxy runs on upload)"
+# It writes importer_result.json into the current directory.
+(cd "$work" && PATH="$release:$PATH" GALAXY_IMPORTER_CONFIG="$PWD/scripts/galaxy-importer.cfg" \
+    "$release/python" -m galaxy_importer.main "$tarball" >"$work/importer.log" 2>&1) \
+    || { cat "$work/importer.log" >&2; echo "build_install: galaxy-importer failed" >&2; exit 1; }
+if grep -Ei 'warning|error' "$work/importer.log" >&2; then
+    echo "build_install: galaxy-importer warned (above); Galaxy would show it" >&2
+    exit 1
+fi
+echo "    $(tail -n 1 "$work/importer.log")"
+
+echo "==> unit tests shipped in the tarball, from the installed copy"
+(cd "$installed" && PYTHONPATH="$work/collections" python -m pytest -q -p no:cacheprovider tests/unit) \
+    >"$work/unit.log" 2>&1 || { cat "$work/unit.log" >&2; echo "build_install: a shipped test fails from the tarball" >&2; exit 1; }
+echo "    $(tail -n 1 "$work/unit.log")"
 echo "==> ansible localhost -m modwsgi.apache.mpm_facts (from the installed tarball)"
 out="$work/adhoc.json"
 ANSIBLE_LOAD_CALLBACK_PLUGINS=1 ANSIBLE_STDOUT_CALLBACK=ansible.builtin.json \
@@ -30,3 +49,8 @@ assert 'installed' in apache, apache
 print('    mpm_facts from the tarball: installed=%s layout=%s mpm=%s'
       % (apache['installed'], apache.get('layout'), (apache.get('mpm') or {}).get('name')))
 PY
+
+echo "==> ansible-builder create (the execution environment's build context)"
+"$release/ansible-builder" create -f meta/execution-environment.yml -c "$work/ee-context" >/dev/null
+[ -f "$work/ee-context/Containerfile" ] || { echo "build_install: ansible-builder made no Containerfile" >&2; exit 1; }
+echo "    $work/ee-context/Containerfile: $(grep -c '^RUN' "$work/ee-context/Containerfile") RUN steps"

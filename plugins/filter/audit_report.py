@@ -2,9 +2,11 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the fleet audit report: modwsgi.apache.audit_report and modwsgi.apache.audit_summary.
+"""Filters of the fleet audit report: modwsgi.apache.audit_report, modwsgi.apache.audit_summary
+and modwsgi.apache.audit_merge.
 
-Their documentation is in audit_report.yml and audit_summary.yml next to this file. The work
+Their documentation is in audit_report.yml, audit_summary.yml and audit_merge.yml next to this
+file. The work
 is done by plugins/plugin_utils/_report.py.
 """
 
@@ -14,7 +16,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.modwsgi.apache.plugins.plugin_utils._report import render, summary
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._report import merge, render, summary
 
 
 def audit_report(records, format='markdown', fail_on='none', generated=None):
@@ -33,9 +35,18 @@ def audit_summary(records, fail_on='none'):
         raise AnsibleFilterError('audit_summary: %s' % exc)
 
 
+def audit_merge(records, reports, order=None):
+    """This run's host records and those of other runs' report.json, as one list of records."""
+    try:
+        return merge(records, reports, order=order)
+    except (TypeError, ValueError) as exc:
+        raise AnsibleFilterError('audit_merge: %s' % exc)
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            'audit_merge': audit_merge,
             'audit_report': audit_report,
             'audit_summary': audit_summary,
         }

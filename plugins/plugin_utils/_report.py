@@ -14,6 +14,9 @@ the playbook assembles them from hostvars::
      'mod_wsgi': <ansible_facts.mod_wsgi of wsgi_facts>,
      'probes': [<result of modwsgi.apache.probe, plus 'server'>, ...]}
 
+:func:`merge` joins the records of several runs (AWX job slices, several controllers) from
+their ``report.json``, so that one fleet report covers them all.
+
 :func:`summary` counts the fleet, :func:`findings_by_severity` groups a host's findings,
 :func:`failing` applies a ``fail_on`` threshold, and :func:`render_markdown`,
 :func:`render_html` and :func:`render_json` write the report. Every value that comes from a
@@ -127,6 +130,41 @@ def memory(record):
         if processes.get(key) is not None:
             return float(processes[key]), kind
     return None, None
+
+
+# -- merge -----------------------------------------------------------------------------------
+
+def merge(records, reports, order=None):
+    """The host records of this run (``records``, maybe none) and of the reports of other runs
+    (``reports``: each the parsed ``report.json`` of an audit, see :func:`report_data`), as one
+    list of records for the fleet report.
+
+    The records come in the order of ``order`` (host names: the inventory's, so that the report
+    of several slices is the report one run over the same hosts writes); hosts ``order`` does
+    not name follow in the order they came. A host that two runs audited is an error: each
+    host belongs to one slice, and which of two audits is right cannot be guessed.
+    """
+    if not isinstance(reports, (list, tuple)):
+        raise TypeError('the reports to merge must be a list, got %s' % type(reports).__name__)
+    sources = [('this run', normalize_all(records or []))]
+    for index, report in enumerate(reports):
+        where = 'reports[%d]' % index
+        if not isinstance(report, dict) or not isinstance(report.get('hosts'), list):
+            raise TypeError('%s: not an audit report.json (no "hosts" list)' % where)
+        if report.get('format') != REPORT_FORMAT:
+            raise ValueError('%s: report format %r, this collection reads format %d'
+                             % (where, report.get('format'), REPORT_FORMAT))
+        sources.append((where, normalize_all(report['hosts'])))
+    merged, seen = [], {}
+    for where, found in sources:
+        for record in found:
+            if record['host'] in seen:
+                raise ValueError('host %s is in %s and in %s: each host must be audited by one run'
+                                 % (record['host'], seen[record['host']], where))
+            seen[record['host']] = where
+            merged.append(record)
+    rank = dict((str(name), index) for index, name in enumerate(order or []))
+    return sorted(merged, key=lambda record: rank.get(record['host'], len(rank)))
 
 
 # -- fleet -----------------------------------------------------------------------------------

@@ -1,7 +1,29 @@
 """Shared helpers for the unit tests: where fixtures are, and replaying captured commands."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import contextlib
+import json
 import os
 import shutil
+
+try:
+    # ansible-core 2.19 and later; re-exported for the module tests
+    from ansible.module_utils.testing import patch_module_args  # noqa: F401 pylint: disable=unused-import
+except ImportError:
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        """ansible-core 2.19's patch_module_args, for older ansible-core: the module arguments
+        ``AnsibleModule`` reads, as ``basic._ANSIBLE_ARGS``."""
+        from ansible.module_utils import basic
+        from ansible.module_utils.common.text.converters import to_bytes
+        before = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = before
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
 DEBIAN = os.path.join(FIXTURES, 'debian')

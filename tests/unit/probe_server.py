@@ -2,12 +2,16 @@
 fixtures/probe/capture.sh (status, reason, headers and body, byte-exact), for the tests of
 plugins/module_utils/_probe.py and plugins/modules/probe.py."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 import os
 import socket
 import threading
 
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
 
 from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
 
@@ -25,6 +29,12 @@ def responses(version):
 def body(version, name):
     with open(os.path.join(PROBE, version, responses(version)[name]['file']), 'rb') as handle:
         return handle.read()
+
+
+class ThreadingHTTPServer(ThreadingMixIn, HTTPServer):
+    """http.server.ThreadingHTTPServer, which Python 3.6 (the oldest target) lacks."""
+
+    daemon_threads = True
 
 
 class ReplayServer(object):

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 """Unit tests of benchmarks/benchlib.py on captured real outputs (fixtures/README.md)."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import sys
 

@@ -1,5 +1,8 @@
 """demo/table.py on the output of a real demo run (fixtures/demo, see its README)."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import copy
 import importlib.util
 import json

@@ -1,6 +1,9 @@
 """The filters modwsgi.apache.audit_report and audit_summary (their arguments, defaults and
 errors as AnsibleFilterError), on the records captured by fixtures/report/capture.sh."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 import os
 
@@ -18,7 +21,10 @@ def plugin():
     module_utils hand warnings to the controller's display instead of the module's result. The
     module tests of the same pytest process need it unset, so it is put back afterwards.
     """
-    from ansible.module_utils import _internal
+    try:
+        from ansible.module_utils import _internal
+    except ImportError:  # ansible-core before 2.19 has no such flag
+        _internal = None
     before = getattr(_internal, 'is_controller', None)
     from ansible.errors import AnsibleFilterError
     from ansible_collections.modwsgi.apache.plugins.filter import audit_report
@@ -33,7 +39,7 @@ def records():
 
 
 def test_filters_registered(plugin):
-    assert sorted(plugin[0]) == ['audit_report', 'audit_summary']
+    assert sorted(plugin[0]) == ['audit_merge', 'audit_report', 'audit_summary']
 
 
 @pytest.mark.parametrize('fmt, start', [
@@ -73,3 +79,19 @@ def test_errors(plugin, name, args, kwargs, message):
     filters, error = plugin
     with pytest.raises(error, match=message):
         filters[name](*args, **kwargs)
+
+
+def test_merge_through_the_filter(plugin):
+    filters, _error = plugin
+    event, prefork, gone = records()
+    report = json.loads(filters['audit_report']([prefork, gone], 'json'))
+    merged = filters['audit_merge']([event], [report], order=[record['host'] for record in records()])
+    assert filters['audit_report'](merged, 'markdown') == filters['audit_report'](records(), 'markdown')
+
+
+def test_merge_errors_are_filter_errors(plugin):
+    filters, error = plugin
+    event = records()[0]
+    report = json.loads(filters['audit_report']([event], 'json'))
+    with pytest.raises(error, match='audit_merge: host report-capture-event is in this run and in reports.0.'):
+        filters['audit_merge']([event], [report])

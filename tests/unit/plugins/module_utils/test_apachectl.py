@@ -4,6 +4,9 @@ Debian outputs come from tests/unit/fixtures/debian/capture.sh (see the README t
 SUSE and source-build outputs from the public sources named in fixtures/public/README.md.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import re
 import threading

@@ -4,6 +4,9 @@ The Debian trees are /etc/apache2 as the packages install it (captured by
 fixtures/debian/capture.sh, copied into fixtures/trees/).
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 
 import pytest

@@ -9,6 +9,9 @@ copy. The stand-in is a test input, not EL's httpd.conf.
 Every expected file:line is computed from the fixture files themselves, never typed in.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import re
 import shutil

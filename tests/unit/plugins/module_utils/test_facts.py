@@ -4,6 +4,9 @@ The runner answers from fixtures/debian/V/MPM/*.{stdout,stderr,rc}; the filesyst
 captured /etc/apache2 of the same Debian, switched to that MPM as a2enmod would.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import re
 

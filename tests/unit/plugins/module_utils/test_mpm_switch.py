@@ -5,6 +5,9 @@ by the capture of the state the tree is in (helpers.DebianHost). RedHat and SUSE
 trees made of the real public fixtures (el9/00-mpm.conf, the SLES sysconfig lines).
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import shutil
 

@@ -6,6 +6,9 @@ served byte-exact by a local http.server on 127.0.0.1. Timeouts and refused conn
 socket opened here on 127.0.0.1.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import importlib.machinery
 import importlib.util
 import io

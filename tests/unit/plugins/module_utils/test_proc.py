@@ -4,6 +4,9 @@ Each test copies the captured tree and takes away files, as the kernel does when
 exits or is not ours to trace; it never writes new content.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import shutil
 

@@ -6,6 +6,9 @@ Debian 12; see fixtures/tuning/capture.sh and captured-with.txt). The rule itsel
 mod_wsgi 6.1.1's src/express/server.py, lines 467-544.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import glob
 import os
 import re

@@ -5,6 +5,9 @@ small trees below are hand-written *inputs*: one configuration per rule, read by
 parser, with the expected mod_wsgi behaviour taken from its source and docs.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import shutil
 import sys

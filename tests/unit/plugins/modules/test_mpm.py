@@ -4,18 +4,19 @@ The switch runs on a copy of the real Debian 12 /etc/apache2 tree; every command
 by the real capture of the state the tree is in (helpers.DebianHost).
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 import os
 import shutil
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_switch
 from ansible_collections.modwsgi.apache.plugins.modules import mpm
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
-    CONFIGTEST, DebianHost, debian_sysroot, find_debian_bin, tree_digest)
+    CONFIGTEST, DebianHost, debian_sysroot, find_debian_bin, patch_module_args, tree_digest)
 
 
 def host_for(monkeypatch, tmp_path, start, php=False):

@@ -1,11 +1,14 @@
 """modwsgi.apache.probe through main(), against captured answers served on 127.0.0.1."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.modwsgi.apache.tests.unit.helpers import patch_module_args
 from ansible_collections.modwsgi.apache.plugins.modules import probe
 from ansible_collections.modwsgi.apache.tests.unit.probe_server import (
     ReplayServer, closed_port_url)

@@ -4,16 +4,19 @@ The gathering itself is replayed from a real Debian 12 capture (commands and /et
 plus one hand-written daemon-mode site.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 import os
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
 from ansible_collections.modwsgi.apache.plugins.modules import wsgi_facts
-from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
+from ansible_collections.modwsgi.apache.tests.unit.helpers import (
+    DEBIAN, Replay, debian_sysroot, patch_module_args)
 
 SITE = '''<VirtualHost *:80>
     ServerName shop.example

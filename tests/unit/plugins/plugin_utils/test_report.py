@@ -5,6 +5,9 @@ WSGIRestrictEmbedded On) and one host that does not exist. Only the HTML-escapin
 derived from a captured record (a server name replaced), and say so.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import copy
 import json
 import os

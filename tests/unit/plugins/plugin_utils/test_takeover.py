@@ -4,6 +4,9 @@ The tree and the command outputs are real captures (fixtures/debian, fixtures/tr
 added to it are hand-written inputs, read by the same parser the module uses.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 
 import pytest
