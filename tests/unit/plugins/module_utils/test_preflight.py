@@ -19,11 +19,10 @@ import pwd
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import installed_packages, read_host
 from ansible_collections.modwsgi.apache.plugins.modules import daemon_mode_preflight
-from ansible_collections.modwsgi.apache.tests.unit.helpers import read
+from ansible_collections.modwsgi.apache.tests.unit.helpers import read, patch_module_args
 
 PACKAGES = ['apache2', 'libapache2-mod-wsgi-py3', 'apache2-dev', 'python3-apt', 'libc6:amd64', 'gcc']
 # dpkg-query's stderr and rc for these names, in both captures.

@@ -16,11 +16,10 @@ import os
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config_files
 from ansible_collections.modwsgi.apache.plugins.modules import config_files
-from ansible_collections.modwsgi.apache.tests.unit.helpers import CONFIGTEST, Replay
+from ansible_collections.modwsgi.apache.tests.unit.helpers import CONFIGTEST, Replay, patch_module_args
 
 
 def run(capsys, check_mode=False, **args):
