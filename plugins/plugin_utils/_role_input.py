@@ -26,7 +26,6 @@ import json
 import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.module_utils.six import string_types
 
 # Every field an application may leave out, and its value then. ``name`` is required.
 APP_DEFAULTS = {
@@ -136,7 +135,7 @@ class _Invalid(Exception):
 
 def shown(value):
     """A value as an error message quotes it: JSON of its text (newlines stay visible)."""
-    return json.dumps(value if isinstance(value, string_types) else str(value))
+    return json.dumps(value if isinstance(value, str) else str(value))
 
 
 def _is_list(value):
@@ -162,7 +161,7 @@ def _number(value, digits, minimum, maximum, reason):
 
 
 def _match(regex, value):
-    return isinstance(value, string_types) and regex.match(value) is not None
+    return isinstance(value, str) and regex.match(value) is not None
 
 
 def _abs_path(value, reason='must be an absolute path'):
