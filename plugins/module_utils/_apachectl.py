@@ -138,7 +138,11 @@ def parse_V(text):
 
 
 def parse_M(text):
-    """Parse ``httpd -M``: a list of ``{'name': 'wsgi_module', 'kind': 'shared'}``."""
+    """Parse ``httpd -M``: a list of ``{'name': 'wsgi_module', 'kind': 'shared'}``.
+
+    Only the `` name_module (static|shared)`` lines count, so the output of ``-S -M`` (one run)
+    reads the same as that of ``-M``.
+    """
     modules = []
     for line in (text or '').splitlines():
         match = _MODULE_RE.match(line)
@@ -154,7 +158,8 @@ def parse_l(text):
 
 
 def parse_S(text):
-    """Parse ``httpd -S`` (``-D DUMP_VHOSTS -D DUMP_RUN_CFG``).
+    """Parse ``httpd -S`` (``-D DUMP_VHOSTS -D DUMP_RUN_CFG``), or ``-S -M`` (one run: the
+    module lines match nothing here; ``defines`` then also holds ``DUMP_MODULES``).
 
     Returns ``server_root``, ``document_root``, ``error_log``, ``pid_file``, ``defines``
     (names, in order), ``user``, ``group`` and ``vhosts`` (``{address, name, file, line,

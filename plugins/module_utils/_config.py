@@ -168,6 +168,9 @@ class ParsedConfig(object):
 
 def split_words(text):
     """Split directive arguments the way httpd's ``ap_getword_conf`` does."""
+    if '"' not in text and "'" not in text:
+        # Most lines: no quote, so words are what str.split() finds (the same isspace()).
+        return text.split()
     words = []
     i, n = 0, len(text)
     while True:

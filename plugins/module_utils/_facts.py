@@ -111,13 +111,16 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     info = _layout.LAYOUTS[layout]
 
     direct = located['binary'] or runner
-    outputs = _apachectl.run_all(run, [[runner, '-V'], [runner, '-S'], [runner, '-M']])
-    (dummy, out_v, dummy), (rc_s, out_s, err_s), (rc_m, out_m, dummy) = outputs
+    # -S and -M in one run (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES): httpd loads its
+    # modules and reads the configuration once for both; each parser skips the other's lines.
+    # -V does not read the configuration and exits at once, so it cannot join them.
+    outputs = _apachectl.run_all(run, [[runner, '-V'], [runner, '-S', '-M']])
+    (dummy, out_v, dummy), (rc_s, out_s, err_s) = outputs
     built = _apachectl.parse_V(out_v)
     if not built.get('version'):
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
     run_cfg = _apachectl.parse_S(out_s)
-    loaded = _apachectl.parse_M(out_m) if rc_m == 0 else []
+    loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
     if loaded:

@@ -49,9 +49,14 @@ def captured(directory, name):
 class Replay(object):
     """A ``run(argv)`` that answers with the outputs captured in one fixture directory.
 
-    ``apache2ctl -X`` is answered from ``ctl-X.*`` and ``apache2 -X`` from ``bin-X.*``;
-    every call is recorded in ``calls``. A command that was not captured answers as a
-    missing command would (rc 127), so a test never gets output nobody saw.
+    ``apache2ctl -X`` is answered from ``ctl-X.*`` and ``apache2 -X`` from ``bin-X.*``
+    (``apache2ctl -S -M`` from ``ctl-S-M.*``); every call is recorded in ``calls``. A command
+    that was not captured answers as a missing command would (rc 127), so a test never gets
+    output nobody saw. The one exception: ``-S -M`` where only ``-S`` and ``-M`` were captured
+    apart (capture-configtest.sh, mod_php) answers with the rc and stderr of ``-S`` and the
+    two stdouts one after the other, which is what httpd prints in one run: the real
+    ``ctl-S-M`` captures (capture-combined.sh) show it, see
+    test_apachectl.py::test_combined_run_reads_as_the_separate_runs.
     """
 
     def __init__(self, directory):
@@ -61,8 +66,13 @@ class Replay(object):
     def __call__(self, argv):
         self.calls.append(list(argv))
         prefix = 'ctl' if os.path.basename(argv[0]).endswith('ctl') else 'bin'
-        name = '%s%s' % (prefix, argv[1])
+        name = '%s%s' % (prefix, ''.join(argv[1:]))
         if not os.path.exists(os.path.join(self.directory, name + '.rc')):
+            if argv[1:] == ['-S', '-M'] and all(
+                    os.path.exists(os.path.join(self.directory, part + '.rc'))
+                    for part in ('ctl-S', 'ctl-M')):
+                rc_s, out_s, err_s = captured(self.directory, 'ctl-S')
+                return rc_s, out_s + captured(self.directory, 'ctl-M')[1], err_s
             return 127, '', '%s: not captured for this fixture' % name
         return captured(self.directory, name)
 

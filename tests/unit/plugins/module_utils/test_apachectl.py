@@ -94,6 +94,37 @@ def test_broken_config(version):
         assert "Invalid command 'ThisIsNotADirective'" in message
 
 
+@pytest.mark.parametrize('version,mpm', DEBIAN_CASES)
+def test_combined_run_reads_as_the_separate_runs(version, mpm):
+    """The real ``apache2ctl -S -M`` (capture-combined.sh) against the real ``-S`` and ``-M``
+    (capture.sh) of the same Apache, MPM and configuration: the same modules, the same run
+    settings and vhosts; ``DUMP_MODULES`` joins the defines (the facts drop ``DUMP_*``), and
+    the default vhost's name is the container's address, which differs between captures."""
+    directory = os.path.join(DEBIAN, version, mpm)
+    rc, out, dummy = captured(directory, 'ctl-S-M')
+    assert rc == 0
+    assert _apachectl.parse_M(out) == _apachectl.parse_M(captured(directory, 'ctl-M')[1])
+    combined = _apachectl.parse_S(out)
+    separate = _apachectl.parse_S(captured(directory, 'ctl-S')[1])
+    assert combined['defines'] == separate['defines'] + ['DUMP_MODULES']
+    for cfg in (combined, separate):
+        del cfg['defines']
+        assert re.match(r'^10\.88\.0\.\d+$', cfg['vhosts'][0]['name'])
+        cfg['vhosts'][0]['name'] = 'ADDRESS'
+    assert combined == separate
+    # Not one module line is read as a vhost, nor a vhost line as a module.
+    assert len(_apachectl.parse_M(out)) == len(re.findall(r'^ \w+ \((static|shared)\)$', out, re.M))
+
+
+@pytest.mark.parametrize('version', ('12', '13'))
+def test_combined_run_on_broken_config(version):
+    directory = os.path.join(DEBIAN, version, 'broken')
+    rc, out, err = captured(directory, 'ctl-S-M')
+    assert rc != 0
+    assert _apachectl.parse_M(out) == []
+    assert _apachectl.error_text(out, err) == _apachectl.error_text(*captured(directory, 'ctl-S')[1:])
+
+
 def test_error_text_drops_servername_noise():
     assert _apachectl.error_text('', "AH00558: apache2: Could not reliably determine the "
                                      "server's fully qualified domain name\nSyntax OK\n") == ''

@@ -211,3 +211,39 @@ def test_serverroot_changes_relative_includes(tmp_path):
 def test_module_names_round_trip(module_id, source):
     assert _config.module_source_name(module_id) == source
     assert _config.module_id_from_source(source) == module_id
+
+
+@pytest.mark.parametrize('text,words', [
+    ('', []),
+    ('  \t ', []),
+    ('processes=2  threads=15\tdisplay-name=%{GROUP}',
+     ['processes=2', 'threads=15', 'display-name=%{GROUP}']),
+    ('/app /srv/app.wsgi\x0b\x0cprocess-group=x', ['/app', '/srv/app.wsgi', 'process-group=x']),
+    # Quotes: only at the start of a word; a backslash escapes the same quote.
+    ('"/var/www/my app" \'a b\' x"y z"', ['/var/www/my app', 'a b', 'x"y', 'z"']),
+    (r'"say \"hi\"" end', ['say "hi"', 'end']),
+    ('"unterminated arg', ['unterminated arg']),
+])
+def test_split_words(text, words):
+    assert _config.split_words(text) == words
+
+
+def test_split_words_without_quotes_is_the_word_loop():
+    """The quote-free shortcut (str.split) against the character loop, on every logical line
+    of the captured Debian trees."""
+    checked = 0
+    for base, dummy, files in os.walk(TREES):
+        for name in files:
+            path = os.path.join(base, name)
+            if os.path.islink(path):
+                continue
+            with open(path, errors='replace') as handle:
+                text = handle.read()
+            for dummy_number, line in _config.logical_lines(text):
+                # A quote forces the loop; with one appended, the loop's words end with it.
+                if '"' in line or "'" in line:
+                    continue
+                looped = _config.split_words(line + ' "')[:-1]
+                assert _config.split_words(line) == looped
+                checked += 1
+    assert checked > 1000
