@@ -153,3 +153,17 @@ def tree_digest(root):
                 with open(path, 'rb') as handle:
                     found[rel] = ('file', handle.read(), os.stat(path).st_mode)
     return found
+
+
+def run_module(main, capsys, check_mode=False, diff=False, **args):
+    """Run a module's ``main()`` with ``args`` (in check mode, in diff mode) -> (exit code, the
+    JSON it printed)."""
+    import pytest  # pylint: disable=import-outside-toplevel
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+    return exit_info.value.code, json.loads(capsys.readouterr().out)

@@ -11,25 +11,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
-
-import pytest
-
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config_files
 from ansible_collections.modwsgi.apache.plugins.modules import config_files
-from ansible_collections.modwsgi.apache.tests.unit.helpers import CONFIGTEST, Replay, patch_module_args
+from ansible_collections.modwsgi.apache.tests.unit.helpers import CONFIGTEST, Replay, run_module
 
 
 def run(capsys, check_mode=False, **args):
-    args['_ansible_diff'] = True
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            config_files.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_module(config_files.main, capsys, check_mode=check_mode, diff=True, **args)
 
 
 def test_check_real_check_real(monkeypatch, tmp_path, capsys):

@@ -11,12 +11,10 @@ import json
 import os
 import shutil
 
-import pytest
-
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_switch
 from ansible_collections.modwsgi.apache.plugins.modules import mpm
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
-    CONFIGTEST, DebianHost, debian_sysroot, find_debian_bin, patch_module_args, tree_digest)
+    CONFIGTEST, DebianHost, debian_sysroot, find_debian_bin, run_module, tree_digest)
 
 
 def host_for(monkeypatch, tmp_path, start, php=False):
@@ -31,14 +29,7 @@ def host_for(monkeypatch, tmp_path, start, php=False):
 
 
 def run(capsys, check_mode=False, diff=False, **args):
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            mpm.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_module(mpm.main, capsys, check_mode=check_mode, diff=diff, **args)
 
 
 def test_event_to_prefork_check_real_check_real(monkeypatch, tmp_path, capsys):

@@ -7,7 +7,6 @@ plus one hand-written daemon-mode site.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
 import os
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
 from ansible_collections.modwsgi.apache.plugins.modules import wsgi_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
-    DEBIAN, Replay, debian_sysroot, patch_module_args)
+    DEBIAN, Replay, debian_sysroot, run_module)
 
 SITE = '''<VirtualHost *:80>
     ServerName shop.example
@@ -53,12 +52,7 @@ def debian(tmp_path, monkeypatch):
 
 
 def run(capsys, check_mode=False, **args):
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            wsgi_facts.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_module(wsgi_facts.main, capsys, check_mode=check_mode, **args)
 
 
 @pytest.mark.parametrize('check_mode', [True, False, True, False])
