@@ -26,7 +26,12 @@ from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import 
 
 ROOT = Path(__file__).resolve().parents[4]
 ROLE = ROOT / 'roles' / 'daemon_mode'
-APPS = yaml.safe_load((ROOT / 'molecule' / 'role_default' / 'vars' / 'apps.yml').read_text())['modwsgi_apps']
+APPS_FILE = ROOT / 'molecule' / 'role_default' / 'vars' / 'apps.yml'
+if not APPS_FILE.exists():
+    # The collection's tarball ships tests/ but not molecule/ (galaxy.yml build_ignore): from an
+    # installed tarball these cases have no applications to change; make unit runs them.
+    pytest.skip('molecule/role_default/vars/apps.yml is not shipped', allow_module_level=True)
+APPS = yaml.safe_load(APPS_FILE.read_text())['modwsgi_apps']
 ALPHA = APPS[0]
 PROBE = '/.well-known/modwsgi-probe'
 DEFAULTS = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
