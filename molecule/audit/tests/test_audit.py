@@ -13,7 +13,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
-from modwsgi_testinfra import ansible  # noqa: E402  pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, ansible_each  # noqa: E402  pylint: disable=wrong-import-position
 
 # A concrete URL for each WSGIScriptAliasMatch pattern of the layouts.
 PATTERN_SAMPLES = {'^/match/([^/]+)': '/match/sample'}
@@ -58,10 +58,13 @@ def audit(host):
     return facts['ansible_facts']['mod_wsgi'], resolved['ansible_facts']['mod_wsgi']['resolved']
 
 
-def live(host, mount):
-    name, port, path = target(mount)
-    return ansible(host, 'modwsgi.apache.probe',
-                   {'url': 'http://127.0.0.1:%d%s' % (port, path), 'host': name})
+def live(host, mounts):
+    """The probe's live answer for each mount, in one playbook run."""
+    args = []
+    for mount in mounts:
+        name, port, path = target(mount)
+        args.append({'url': 'http://127.0.0.1:%d%s' % (port, path), 'host': name})
+    return ansible_each(host, 'modwsgi.apache.probe', args)
 
 
 def probe_failed(answer):
@@ -83,8 +86,7 @@ def test_prediction_equals_live_probe(host, audit):
     restricted = facts['restrict_embedded']
     assert restricted is ('restrict_embedded' in host.ansible.get_variables()['group_names'])
     mismatches = []
-    for mount, static in zip(facts['mounts'], resolved):
-        answer = live(host, mount)
+    for mount, static, answer in zip(facts['mounts'], resolved, live(host, facts['mounts'])):
         label = '%s %s (%s:%s)' % (mount['server'], mount['url'], mount['file'], mount['line'])
         if expect_failure(mount, restricted):
             if not (probe_failed(answer) and answer.get('status') == 500):

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
-from modwsgi_testinfra import ansible  # noqa: E402  pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, ansible_each  # noqa: E402  pylint: disable=wrong-import-position
 
 # (Host, port, path, what the URL is), one or more per configuration.
 URLS = [
@@ -65,9 +65,10 @@ def resolved(host):
 
 def test_resolve_equals_live(host, resolved):
     mismatches = []
-    for (name, port, path, what), static in zip(URLS, resolved):
-        answer = ansible(host, 'modwsgi.apache.probe',
-                         {'url': 'http://127.0.0.1:%d%s' % (port, path), 'host': name})
+    answers = ansible_each(host, 'modwsgi.apache.probe', [
+        {'url': 'http://127.0.0.1:%d%s' % (port, path), 'host': name}
+        for name, port, path, dummy in URLS])
+    for (name, port, path, what), static, answer in zip(URLS, resolved, answers):
         label = '%s:%d%s (%s)' % (name, port, path, what)
         answered = 'process_group' in answer
         if static['mode'] is None:
