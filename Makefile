@@ -59,7 +59,7 @@ unit: bootstrap ## Unit tests (pytest) on captured real outputs
 	@PYTHONPATH=$(COLLECTIONS) python -m pytest -q -p no:cacheprovider tests/unit
 
 .PHONY: build-install
-build-install: bootstrap ## Build the tarball; galaxy-importer (release check), shipped tests and mpm_facts from the install, ansible-builder create
+build-install: bootstrap ## Build the tarball; galaxy-importer (release check), shipped tests, mpm_facts and audit_merge from the install, ansible-builder create
 	@scripts/build_install.sh
 
 # The version matrix: ansible-core from PyPI in nox virtualenvs under ~/.cache/modwsgi/nox (kept

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the collection tarball and check it as it ships: galaxy-importer (what Galaxy runs on
 # upload; the release check) passes with no warning, the unit tests shipped in it pass from the
-# installed tarball, a module runs from that install (not from the checkout), and
-# ansible-builder makes the execution environment's build context.
+# installed tarball, a module and the audit_merge playbook run from that install (not from the
+# checkout), and ansible-builder makes the execution environment's build context.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
@@ -48,6 +48,35 @@ apache = result['ansible_facts']['apache']
 assert 'installed' in apache, apache
 print('    mpm_facts from the tarball: installed=%s layout=%s mpm=%s'
       % (apache['installed'], apache.get('layout'), (apache.get('mpm') or {}).get('name')))
+PY
+
+echo "==> ansible-playbook modwsgi.apache.audit_merge (from the installed tarball)"
+# The demo's captured fleet report (tests/unit/fixtures/demo/after, see its README), cut into
+# two slices as AWX job slicing cuts an inventory; merged back, it is the same fleet report.
+merge="$work/merge"
+mkdir -p "$merge/slice0" "$merge/slice1"
+python3 - tests/unit/fixtures/demo/after/report.json "$merge" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+for index in (0, 1):
+    part = dict(report, hosts=report['hosts'][index::2])
+    json.dump(part, open('%s/slice%d/report.json' % (sys.argv[2], index), 'w'))
+with open('%s/inventory.ini' % sys.argv[2], 'w') as handle:
+    handle.write(''.join(host['host'] + '\n' for host in report['hosts']))
+PY
+ansible-playbook -i "$merge/inventory.ini" modwsgi.apache.audit_merge \
+    -e "{\"modwsgi_audit_merge\": [\"$merge/slice0/report.json\", \"$merge/slice1/report.json\"], \"modwsgi_audit_output_dir\": \"$merge/out\"}" \
+    >"$merge/playbook.log" 2>&1 || { cat "$merge/playbook.log" >&2; echo "build_install: audit_merge failed" >&2; exit 1; }
+python3 - tests/unit/fixtures/demo/after/report.json "$merge/out" <<'PY'
+import json, os, sys
+before = json.load(open(sys.argv[1]))
+after = json.load(open(os.path.join(sys.argv[2], 'report.json')))
+assert after['hosts'] == before['hosts'], 'the merged hosts differ from the one-run report'
+assert after['summary'] == before['summary'], (after['summary'], before['summary'])
+for name in ('report.md', 'report.html'):
+    assert os.path.getsize(os.path.join(sys.argv[2], name)) > 0, name
+print('    two slices merged into the one-run report: %d hosts, summary equal; md, html, json'
+      % len(after['hosts']))
 PY
 
 echo "==> ansible-builder create (the execution environment's build context)"
