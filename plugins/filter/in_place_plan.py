@@ -28,27 +28,28 @@ def in_place_files(facts, apps, ours):
         raise AnsibleFilterError('in_place_files: %s' % exc)
 
 
-def _sources(stats, texts):
-    """``{path: {content, real, mode, owner, group}}`` from the results of stat and slurp loops."""
+def _sources(stats, modes, texts):
+    """``{path: {content, real, mode, owner, group}}`` from the results of the loops of stat (the
+    link), stat following it (the file's own mode and owner) and slurp."""
     sources = {}
-    for stat, text in zip(stats, texts):
-        info = stat['stat']
+    for stat, mode, text in zip(stats, modes, texts):
+        info = mode['stat']
         try:
             content = base64.b64decode(text['content']).decode('utf-8')
         except UnicodeDecodeError:
             raise _inplace.InPlaceError(['%s: is not UTF-8 text; in_place only edits text files' % stat['item']])
-        sources[stat['item']] = {'content': content, 'real': info.get('lnk_source') or stat['item'],
+        sources[stat['item']] = {'content': content, 'real': stat['stat'].get('lnk_source') or stat['item'],
                                  'mode': info['mode'], 'owner': info['pw_name'], 'group': info['gr_name']}
     return sources
 
 
-def in_place_plan(facts, apps, stats, texts, takeover, ours, probe_url, probe_dir, probe=True,
+def in_place_plan(facts, apps, stats, modes, texts, takeover, ours, probe_url, probe_dir, probe=True,
                   backup_dir='/var/backups/modwsgi'):
     """Every refusal of the existing sites, and the new text of the sites converted in place."""
     try:
         errors = refusals(takeover, backup_dir)
         try:
-            result = _inplace.plan(facts, apps, _sources(stats, texts), ours, probe_url, probe_dir, probe)
+            result = _inplace.plan(facts, apps, _sources(stats, modes, texts), ours, probe_url, probe_dir, probe)
         except _inplace.InPlaceError as exc:
             result = {'files': [], 'apps': {}}
             errors.extend(exc.errors)

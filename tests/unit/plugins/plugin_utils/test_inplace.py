@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import os
 from pathlib import Path
 
@@ -325,3 +326,36 @@ def test_in_place_apps_take_over_nothing_and_the_others_are_refused(legacy):
     assert refusals(entries, '/x') == [
         "modwsgi_apps[0].takeover: cannot disable /etc/apache2/apache2.conf: it is Apache's main configuration "
         'file. Move /etc/apache2/apache2.conf:8 (legacy.test:443) to a file of its own first.']
+
+
+@pytest.fixture
+def in_place_plan():
+    """The filter, imported as tests/unit/plugins/filter/test_audit_report.py explains: importing
+    controller code sets ansible-core 2.19's is_controller flag, which the module tests need unset."""
+    try:
+        from ansible.module_utils import _internal
+    except ImportError:  # ansible-core before 2.19
+        _internal = None
+    before = getattr(_internal, 'is_controller', None)
+    from ansible_collections.modwsgi.apache.plugins.filter import in_place_plan as plugin
+    yield plugin.in_place_plan
+    if before is not None:
+        _internal.is_controller = before
+
+
+def test_the_filter_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy, in_place_plan):
+    # The results as the role's stat (follow: false, then true) and slurp loops register them.
+    stats = [{'item': ENABLED, 'stat': {'exists': True, 'islnk': True, 'mode': '0777', 'lnk_source': AVAILABLE,
+                                        'pw_name': 'root', 'gr_name': 'root'}}]
+    modes = [{'item': ENABLED, 'stat': {'exists': True, 'islnk': False, 'mode': '0640', 'pw_name': 'root',
+                                        'gr_name': 'adm'}}]
+    texts = [{'item': stats[0], 'content': base64.b64encode(LEGACY.encode()).decode()}]
+    result = in_place_plan(legacy.facts(), normalized(SHOP, API), stats, modes, texts, [], OURS, PROBE_URL, PROBE_DIR)
+    assert result['errors'] == []
+    assert [(f['path'], f['mode'], f['owner'], f['group'], f['content'] == CONVERTED) for f in result['files']] == [
+        (AVAILABLE, '0640', 'root', 'adm', True)]
+    # A refusal comes back as an error, with the takeover refusals, for the role's one fail task.
+    result = in_place_plan(legacy.facts(), normalized(dict(SHOP, port=8443)), stats, modes, texts, [], OURS,
+                           PROBE_URL, PROBE_DIR)
+    assert result['errors'] == [
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none']
