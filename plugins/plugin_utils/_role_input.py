@@ -363,6 +363,16 @@ def _app_flag(value, _app, _ctx):
     return _bool(value)
 
 
+def _takeover(value, _app, _ctx):
+    """False, ``replace`` or ``in_place``; true (any of Ansible's spellings) means ``replace``."""
+    if value in ('replace', 'in_place'):
+        return value
+    try:
+        return 'replace' if boolean(value, strict=True) else False
+    except TypeError:
+        raise _Invalid('must be false, true (the same as replace), replace or in_place, not %s' % shown(value))
+
+
 def _daemon_options(value, _app, _ctx):
     if not isinstance(value, dict):
         raise _Invalid('must be a dict of WSGIDaemonProcess options')
@@ -403,7 +413,7 @@ APP_RULES = (
     ('document_root', _optional_path_field),
     ('error_log', _optional_path_field),
     ('access_log', _optional_path_field),
-    ('takeover', _app_flag),
+    ('takeover', _takeover),
 )
 
 
@@ -515,6 +525,9 @@ def _conflicts(apps, errors):
         if app['state'] != 'present':
             continue
         where = '%s:%s' % (app['server_name'], app['port'])
+        # Several apps converted in place share their site's server_name:port, each at its url_path.
+        if app['takeover'] == 'in_place':
+            where = '%s%s (in place)' % (where, app['url_path'])
         if where in served:
             found.append('%s.server_name: %s is already the server_name:port of an earlier application'
                          % (prefix, where))

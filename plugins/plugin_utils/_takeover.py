@@ -15,7 +15,8 @@ server_name or one of its aliases, by httpd's own rule (:func:`_wsgi.answers_to`
 The result has one entry per file to disable, because a site or conf is enabled or disabled as
 a whole: the applications that claim it, whether all of them allow the takeover, and the
 virtual hosts in that file that no application claims (disabling the file would stop serving
-them, so the role refuses).
+them, so the role refuses). An application with ``takeover: in_place`` claims nothing here: its
+site is kept and converted (:mod:`_inplace`). :func:`refusals` says why the role stops.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,7 +28,8 @@ import re
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import answers_to
 
 
-def _claims(vhost, app):
+def claims(vhost, app):
+    """Whether ``vhost`` answers to the app's server_name (or an alias) on its port."""
     port = str(app['port'])
     if port not in vhost['ports'] and '*' not in vhost['ports']:
         return False
@@ -53,7 +55,7 @@ def plan(vhosts, apps, ours, main_files=()):
         if ours_re.search(vhost['file']):
             continue
         claimants = [(index, app) for index, app in enumerate(apps)
-                     if app.get('state', 'present') == 'present' and _claims(vhost, app)]
+                     if app.get('state', 'present') == 'present' and app.get('takeover') != 'in_place' and claims(vhost, app)]
         entry = files.get(vhost['file'])
         if entry is None:
             entry = files[vhost['file']] = {
@@ -71,3 +73,27 @@ def plan(vhosts, apps, ours, main_files=()):
                 entry['app_indexes'].append(index)
             entry['takeover'] = entry['takeover'] and bool(app.get('takeover'))
     return [files[name] for name in order if files[name]['claimed']]
+
+
+def refusals(entries, backup_dir):
+    """``modwsgi_apps[i].takeover: reason`` for each entry of :func:`plan` the role cannot take over.
+
+    A file is refused when one of its claimants does not allow the takeover, when it is
+    Apache's main configuration file, or when it also holds a virtual host that no application
+    claims (disabling it would stop serving that one).
+    """
+    errors = []
+    for entry in entries:
+        prefix = 'modwsgi_apps[%d].takeover' % entry['app_indexes'][0]
+        apps = ', '.join(entry['apps'])
+        if not entry['takeover']:
+            errors.append('%s: %s would be served by %s, a virtual host this role did not write. Set '
+                          'takeover: in_place on %s to convert it to daemon mode where it is, or takeover: '
+                          'replace to disable %s (a copy is kept in %s), or remove it first.'
+                          % (prefix, apps, ', '.join(entry['claimed']), apps, entry['file'], backup_dir))
+        elif entry['main_file'] or entry['others']:
+            errors.append('%s: cannot disable %s: %s. Move %s to a file of its own first.' % (
+                prefix, entry['file'], "it is Apache's main configuration file" if entry['main_file']
+                else 'it also holds %s, which no application takes over' % ', '.join(entry['others']),
+                ', '.join(entry['claimed'])))
+    return errors

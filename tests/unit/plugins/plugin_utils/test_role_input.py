@@ -142,8 +142,9 @@ APP_CASES = [
                                         '%{SERVER}, %{RESOURCE} or a plain name'),
     ({'preload': 'maybe'}, 'modwsgi_apps[0].preload: must be true or false'),
     ({'preload': None}, 'modwsgi_apps[0].preload: must be true or false'),
-    ({'takeover': 'maybe'}, 'modwsgi_apps[0].takeover: must be true or false'),
-    ({'takeover': 2}, 'modwsgi_apps[0].takeover: must be true or false'),
+    ({'takeover': 'maybe'}, 'modwsgi_apps[0].takeover: must be false, true (the same as replace), replace or in_place, not %s' % '"maybe"'),
+    ({'takeover': 2}, 'modwsgi_apps[0].takeover: must be false, true (the same as replace), replace or in_place, not %s' % '"2"'),
+    ({'takeover': 'In_Place'}, 'modwsgi_apps[0].takeover: must be false, true (the same as replace), replace or in_place, not %s' % '"In_Place"'),
     ({'daemon_options': ['maximum-requests=5']},
      'modwsgi_apps[0].daemon_options: must be a dict of WSGIDaemonProcess options'),
     ({'static_aliases': [{'url': '/static'}]},
@@ -202,7 +203,7 @@ def test_every_bad_field_of_an_application_is_reported():
     assert errors(apps=[alpha(port=0, threads=0, takeover='perhaps')]) == [
         'modwsgi_apps[0].port: "0" is not a port (1-65535)',
         'modwsgi_apps[0].threads: "0" is not a number of threads (at least 1)',
-        'modwsgi_apps[0].takeover: must be true or false']
+        'modwsgi_apps[0].takeover: must be false, true (the same as replace), replace or in_place, not "perhaps"']
 
 
 def test_a_name_is_required():
@@ -286,7 +287,8 @@ def test_booleans_accept_ansible_s_spellings(value, expected):
                                    modwsgi_verify=value),
                               [alpha(takeover=value, preload=value, daemon_options={'server-metrics': value})],
                               PROBE)
-    assert apps[0]['takeover'] is expected and apps[0]['preload'] is expected
+    # takeover: true is replace, as before in_place existed.
+    assert apps[0]['takeover'] == ('replace' if expected else False) and apps[0]['preload'] is expected
     assert apps[0]['daemon_options'] == {'server-metrics': expected}
     assert (settings['modwsgi_restrict_embedded'], settings['modwsgi_probe'], settings['modwsgi_verify']) == \
         (expected,) * 3
@@ -383,3 +385,18 @@ def test_the_role_s_path_rule_is_the_same():
     role_vars = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())
     assert role_vars['__modwsgi_re_abs_path'] == _role_input.RE_ABS_PATH.pattern
     assert role_vars['__modwsgi_probe_url'] == PROBE
+
+
+@pytest.mark.parametrize('value', ['replace', 'in_place'])
+def test_takeover_s_words_are_kept(value):
+    assert validate(SETTINGS, [alpha(takeover=value)], PROBE)[1][0]['takeover'] == value
+
+
+def test_apps_converted_in_place_may_share_their_site_s_server_name_port():
+    shop = alpha(name='shop', takeover='in_place')
+    api = alpha(name='api', url_path='/api', takeover='in_place')
+    assert [app['name'] for app in validate(SETTINGS, [shop, api], PROBE)[1]] == ['shop', 'api']
+    # Not at the same URL path, and not with an app the role serves from its own virtual host.
+    assert errors(apps=[shop, dict(api, url_path='/')]) == [
+        'modwsgi_apps[1].server_name: %s:80/ (in place) is already the server_name:port of an earlier application'
+        % shop['server_name']]

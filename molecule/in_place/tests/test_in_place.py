@@ -1,0 +1,123 @@
+"""takeover: in_place: the legacy site in daemon mode, proven by the probe over HTTPS; the rest
+of the site as before; state: absent gives back the original file byte for byte (absent.yml,
+run last)."""
+
+import hashlib
+import json
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
+from modwsgi_testinfra import ansible, playbook, recap_changed  # noqa: E402  pylint: disable=wrong-import-position
+
+SITE = '/etc/apache2/sites-available/legacy.conf'
+ORIGINAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'files', 'legacy.conf')
+APPS = {
+    # name: (processes, threads)
+    'shop': (2, 5),
+    'api': (1, 3),
+}
+# Every HTTP request of a check in one call to the host: {name: [url, basic auth or null]} in,
+# {name: [status, Location, body]} out. For legacy.test, from the host itself, without checking
+# the site's self-signed certificate, and without following redirects.
+FETCH = r'''
+import base64, json, ssl, sys, urllib.error, urllib.request
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), Stay, urllib.request.HTTPSHandler(context=tls))
+answers = {}
+for name, (url, auth) in json.loads(sys.argv[1]).items():
+    request = urllib.request.Request(url, headers={'Host': 'legacy.test'})
+    if auth:
+        request.add_header('Authorization', 'Basic ' + base64.b64encode(auth.encode()).decode())
+    try:
+        answer = opener.open(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        answer = error
+    answers[name] = [answer.getcode(), answer.headers.get('Location'), answer.read().decode()]
+print(json.dumps(answers))
+'''
+
+
+def fetch(host, requests):
+    return json.loads(host.check_output('python3 -c %s %s', FETCH, json.dumps(requests)))
+
+
+def original():
+    with open(ORIGINAL, 'rb') as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize('name', sorted(APPS))
+def test_each_app_runs_in_its_own_daemon_group(host, name):
+    processes, threads = APPS[name]
+    answer = ansible(host, 'modwsgi.apache.probe', {
+        'url': 'https://127.0.0.1/.well-known/modwsgi-probe/%s' % name, 'host': 'legacy.test',
+        'validate_certs': False, 'expect_mode': 'daemon', 'expect_group': name})
+    assert answer.get('process_group') == name, answer
+    assert (answer['mode'], answer['mpm']) == ('daemon', 'event')
+    assert (answer['processes'], answer['threads']) == (processes, threads)
+
+
+def test_the_audit_agrees(host):
+    facts = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
+    mounts = dict((m['url'], (m['mode'], m['process_group'])) for m in facts['mounts']
+                  if m['server'] == 'legacy.test:443')
+    assert mounts == {'/': ('daemon', 'shop'), '/api': ('daemon', 'api'),
+                      '/.well-known/modwsgi-probe/shop': ('daemon', 'shop'),
+                      '/.well-known/modwsgi-probe/api': ('daemon', 'api')}, facts['mounts']
+
+
+def test_apps_static_rewrite_auth_and_redirect_behave_as_before(host):
+    answers = fetch(host, {
+        'shop': ['https://127.0.0.1/', None],
+        'api': ['https://127.0.0.1/api/orders', None],
+        'static': ['https://127.0.0.1/static/hello.txt', None],
+        'rewrite': ['https://127.0.0.1/catalogue/teapot', None],
+        'admin': ['https://127.0.0.1/admin/', None],
+        'admin_auth': ['https://127.0.0.1/admin/', 'admin:old secret'],
+        'plain': ['http://127.0.0.1/x', None],
+    })
+    assert answers['shop'] == [200, None, '/ says hello from shop\n']
+    assert answers['api'] == [200, None, '/api/orders says hello from api\n']
+    assert answers['static'] == [200, None, 'static hello\n']
+    assert answers['rewrite'][:2] == [301, 'https://legacy.test/products/teapot']
+    assert answers['admin'][0] == 401
+    assert answers['admin_auth'] == [200, None, '/admin/ says hello from shop\n']
+    assert answers['plain'][:2] == [301, 'https://legacy.test/x']
+
+
+def test_the_rest_of_the_file_is_unchanged(host):
+    # Without the marked blocks, and with each kept original line in place of the block that
+    # holds it, the file is the original.
+    now = host.file(SITE).content_string.splitlines(True)
+    kept = []
+    inside = None
+    for line in now:
+        if line.lstrip().startswith('# BEGIN modwsgi.apache.daemon_mode '):
+            inside = line
+        elif line.lstrip().startswith('# END modwsgi.apache.daemon_mode '):
+            inside = None
+        elif inside is None:
+            kept.append(line)
+        elif line.startswith('# original line: '):
+            kept.append(line[len('# original line: '):])
+    # Read through Ansible's command module, which drops the final newline.
+    assert ''.join(kept).encode() + b'\n' == original()
+    assert host.file(SITE).mode == 0o644 and not host.file('/etc/apache2/sites-available/modwsgi-shop.conf').exists
+
+
+def test_state_absent_restores_the_original_byte_for_byte(host):
+    output = playbook('in_place', 'absent.yml')
+    assert recap_changed(output)[0] > 0
+    assert host.file(SITE).sha256sum == hashlib.sha256(original()).hexdigest()
+    assert host.file('/etc/apache2/sites-enabled/legacy.conf').linked_to == SITE
+    # Embedded mode allowed again (modwsgi_restrict_embedded: false): the site serves as before the role.
+    assert fetch(host, {'api': ['https://127.0.0.1/api/orders', None]})['api'] == [
+        200, None, '/api/orders says hello from (embedded)\n']

@@ -1,0 +1,361 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.apache contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""takeover: in_place (plugins/plugin_utils/_inplace.py), on real configuration texts.
+
+The sites: Molecule in_place's legacy site (molecule/in_place/files/legacy.conf, which Apache
+serves in that scenario, before and after), and Django's published "Serving files" example
+(molecule/audit/files/corpus/09-django-static.conf, see PROVENANCE.md there). Each is placed in
+Debian 12's captured /etc/apache2 (fixtures/trees) and read by wsgi_facts' own parser, as the
+role reads the host.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import validate
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import plan as takeover_plan
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import refusals
+from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
+
+ROOT = Path(__file__).resolve().parents[4]
+LEGACY_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'legacy.conf'
+DJANGO_FILE = ROOT / 'molecule' / 'audit' / 'files' / 'corpus' / '09-django-static.conf'
+if not LEGACY_FILE.exists():
+    # As in test_role_input: the collection's tarball does not ship molecule/.
+    pytest.skip('molecule/ is not shipped', allow_module_level=True)
+LEGACY = LEGACY_FILE.read_text()
+DJANGO = DJANGO_FILE.read_text()
+
+BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
+OURS = r'/modwsgi-[^/]+\.conf$'
+PROBE_URL = '/.well-known/modwsgi-probe'
+PROBE_DIR = '/usr/local/share/modwsgi-probe'
+ENABLED = '/etc/apache2/sites-enabled/legacy.conf'
+AVAILABLE = '/etc/apache2/sites-available/legacy.conf'
+
+SHOP = {'name': 'shop', 'server_name': 'legacy.test', 'port': 443, 'wsgi_script': '/srv/legacy/shop/shop.wsgi',
+        'python_home': '/opt/legacy/venv', 'processes': 2, 'threads': 5, 'takeover': 'in_place'}
+API = {'name': 'api', 'server_name': 'legacy.test', 'port': 443, 'url_path': '/api',
+       'wsgi_script': '/srv/legacy/api/api.wsgi', 'python_home': '/opt/legacy/venv', 'processes': 1,
+       'threads': 3, 'takeover': 'in_place'}
+
+# What the role makes of the legacy site: the two blocks after <VirtualHost *:443>, and each
+# WSGIScriptAlias with its groups, the original line kept. Nothing else changes.
+CONVERTED = LEGACY.replace('''<VirtualHost *:443>
+''', '''<VirtualHost *:443>
+    # BEGIN modwsgi.apache.daemon_mode shop: daemon mode for shop; state: absent removes this block
+    WSGIDaemonProcess shop processes=2 threads=5 display-name=%{GROUP} python-home=/opt/legacy/venv home=/srv/legacy/shop
+    WSGIScriptAlias /.well-known/modwsgi-probe/shop /usr/local/share/modwsgi-probe/probe.wsgi process-group=shop application-group=%{GLOBAL}
+    <Location /.well-known/modwsgi-probe/shop>
+        Require local
+    </Location>
+    <Directory /srv/legacy/shop>
+        <Files shop.wsgi>
+            WSGIProcessGroup shop
+            WSGIApplicationGroup %{GLOBAL}
+        </Files>
+    </Directory>
+    # END modwsgi.apache.daemon_mode shop
+    # BEGIN modwsgi.apache.daemon_mode api: daemon mode for api; state: absent removes this block
+    WSGIDaemonProcess api processes=1 threads=3 display-name=%{GROUP} python-home=/opt/legacy/venv home=/srv/legacy/api
+    WSGIScriptAlias /.well-known/modwsgi-probe/api /usr/local/share/modwsgi-probe/probe.wsgi process-group=api application-group=%{GLOBAL}
+    <Location /.well-known/modwsgi-probe/api>
+        Require local
+    </Location>
+    <Directory /srv/legacy/api>
+        <Files api.wsgi>
+            WSGIProcessGroup api
+            WSGIApplicationGroup %{GLOBAL}
+        </Files>
+    </Directory>
+    # END modwsgi.apache.daemon_mode api
+''').replace('''    WSGIScriptAlias /api /srv/legacy/api/api.wsgi
+    WSGIScriptAlias / /srv/legacy/shop/shop.wsgi
+''', '''    # BEGIN modwsgi.apache.daemon_mode api alias: preloaded in api; state: absent restores the original line
+# original line:     WSGIScriptAlias /api /srv/legacy/api/api.wsgi
+    WSGIScriptAlias /api /srv/legacy/api/api.wsgi process-group=api application-group=%{GLOBAL}
+    # END modwsgi.apache.daemon_mode api alias
+    # BEGIN modwsgi.apache.daemon_mode shop alias: preloaded in shop; state: absent restores the original line
+# original line:     WSGIScriptAlias / /srv/legacy/shop/shop.wsgi
+    WSGIScriptAlias / /srv/legacy/shop/shop.wsgi process-group=shop application-group=%{GLOBAL}
+    # END modwsgi.apache.daemon_mode shop alias
+''')
+
+
+class Host(object):
+    """Debian 12's captured tree with one site, read as the role reads it (wsgi_facts, stat, slurp)."""
+
+    def __init__(self, tmp_path, text, name='legacy.conf'):
+        self.root = debian_sysroot(tmp_path, '12', 'event')
+        self.available = '/etc/apache2/sites-available/' + name
+        self.enabled = '/etc/apache2/sites-enabled/' + name
+        self.write(text)
+        os.symlink('../sites-available/' + name, self.root + self.enabled)
+
+    def write(self, text):
+        with open(self.root + self.available, 'w', newline='') as handle:
+            handle.write(text)
+
+    def text(self):
+        with open(self.root + self.available, newline='') as handle:
+            return handle.read()
+
+    def facts(self):
+        return _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'event')), BINS.get, sysroot=self.root)
+
+    def plan(self, apps, probe=True):
+        facts = self.facts()
+        paths = _inplace.files_to_read(facts, apps, OURS)
+        sources = dict((path, {'content': self.text(), 'real': self.available, 'mode': '0640',
+                               'owner': 'root', 'group': 'root'}) for path in paths)
+        return _inplace.plan(facts, apps, sources, OURS, PROBE_URL, PROBE_DIR, probe)
+
+    def apply(self, apps):
+        result = self.plan(apps)
+        for entry in result['files']:
+            assert entry['path'] == self.available
+            self.write(entry['content'])
+        return result
+
+
+def normalized(*apps):
+    return validate({}, list(apps), PROBE_URL)[1]
+
+
+@pytest.fixture
+def legacy(tmp_path):
+    return Host(tmp_path, LEGACY)
+
+
+def test_two_apps_of_one_vhost_are_converted_and_nothing_else_changes(legacy):
+    result = legacy.apply(normalized(SHOP, API))
+    assert [dict(e, content=None) for e in result['files']] == [{
+        'path': AVAILABLE, 'content': None, 'mode': '0640', 'owner': 'root', 'group': 'root',
+        'on_change': 'restart'}]
+    assert legacy.text() == CONVERTED
+    # The vhost is HTTPS (SSLEngine on): each app is probed there, at its own URL.
+    assert result['apps'] == {
+        'shop': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/shop', 'file': ENABLED},
+        'api': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/api', 'file': ENABLED}}
+
+
+def test_after_the_conversion_each_url_runs_in_its_own_daemon_group(legacy):
+    legacy.apply(normalized(SHOP, API))
+    facts = legacy.facts()
+    mounts = dict((m['url'], m) for m in facts['mounts'] if m['server'] == 'legacy.test:443')
+    expected = {'/': 'shop', '/api': 'api', PROBE_URL + '/shop': 'shop', PROBE_URL + '/api': 'api'}
+    assert dict((url, (m['mode'], m['process_group'])) for url, m in mounts.items()) == dict(
+        (url, ('daemon', group)) for url, group in expected.items())
+    assert mounts['/']['preloaded'] and mounts['/api']['preloaded']
+    assert [g['name'] for g in facts['daemon_groups']] == ['shop', 'api']
+
+
+def test_a_second_run_changes_nothing(legacy):
+    apps = normalized(SHOP, API)
+    legacy.apply(apps)
+    again = legacy.plan(apps)
+    assert again['files'] == [] and sorted(again['apps']) == ['api', 'shop']
+
+
+def test_state_absent_restores_the_original_byte_for_byte(legacy):
+    legacy.apply(normalized(SHOP, API))
+    # One app at a time: the other keeps its blocks.
+    legacy.apply(normalized(dict(API, state='absent'), SHOP))
+    assert 'daemon_mode api' not in legacy.text() and 'daemon_mode shop' in legacy.text()
+    legacy.apply(normalized({'name': 'shop', 'state': 'absent'}, {'name': 'api', 'state': 'absent'}))
+    assert legacy.text() == LEGACY
+
+
+def test_without_preload_the_alias_line_is_kept(legacy):
+    legacy.apply(normalized(dict(SHOP, preload=False)))
+    text = legacy.text()
+    assert '    WSGIScriptAlias / /srv/legacy/shop/shop.wsgi\n' in text and 'alias' not in text.split('shop')[0]
+    assert 'original line' not in text
+    mounts = dict((m['url'], m) for m in legacy.facts()['mounts'] if m['server'] == 'legacy.test:443')
+    assert (mounts['/']['mode'], mounts['/']['process_group'], mounts['/']['preloaded']) == ('daemon', 'shop', False)
+    # The API, not converted, still runs embedded.
+    assert mounts['/api']['mode'] == 'embedded'
+
+
+def test_without_the_probe_there_is_no_probe_mount(legacy):
+    result = legacy.plan(normalized(SHOP), probe=False)
+    assert PROBE_URL not in result['files'][0]['content']
+
+
+def test_crlf_files_keep_their_line_endings(tmp_path):
+    crlf = LEGACY.replace('\n', '\r\n')
+    host = Host(tmp_path, crlf)
+    host.apply(normalized(SHOP, API))
+    assert host.text() == CONVERTED.replace('\n', '\r\n')
+    host.apply(normalized({'name': 'shop', 'state': 'absent'}, {'name': 'api', 'state': 'absent'}))
+    with open(host.root + host.available, 'rb') as handle:
+        assert handle.read() == crlf.encode()
+
+
+def test_a_published_django_site(tmp_path):
+    host = Host(tmp_path, DJANGO, 'django.conf')
+    app = {'name': 'mysite', 'server_name': 'django.test', 'wsgi_script': '/srv/corpus/mysite.com/mysite/wsgi.py',
+           'python_home': '/srv/corpus/venv', 'takeover': 'in_place'}
+    host.apply(normalized(app))
+    mounts = dict((m['url'], m) for m in host.facts()['mounts'] if m['server'] == 'django.test:80')
+    assert (mounts['/']['mode'], mounts['/']['process_group']) == ('daemon', 'mysite')
+    assert mounts[PROBE_URL + '/mysite']['process_group'] == 'mysite'
+    host.apply(normalized(dict(app, state='absent')))
+    assert host.text() == DJANGO
+
+
+def refused(host, *apps):
+    with pytest.raises(_inplace.InPlaceError) as caught:
+        host.plan(normalized(*apps))
+    return caught.value.errors
+
+
+def test_refused_without_the_vhost(legacy):
+    assert refused(legacy, dict(SHOP, port=8443)) == [
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none']
+
+
+def test_refused_when_two_vhosts_answer(tmp_path):
+    host = Host(tmp_path, LEGACY + LEGACY[LEGACY.index('<VirtualHost *:443>'):])
+    assert refused(host, SHOP) == [
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:443; there are 2: '
+        '%s:8, %s:43' % (ENABLED, ENABLED)]
+
+
+def test_refused_without_its_wsgiscriptalias(legacy):
+    assert refused(legacy, dict(API, url_path='/v2')) == [
+        'modwsgi_apps[0].url_path: in_place converts a WSGIScriptAlias /v2 in %s:8; there is none. '
+        'Use takeover: replace' % ENABLED]
+
+
+def test_refused_when_the_site_mounts_another_script(legacy):
+    assert refused(legacy, dict(SHOP, wsgi_script='/srv/legacy/shop/other.wsgi')) == [
+        'modwsgi_apps[0].wsgi_script: /srv/legacy/shop/other.wsgi, but the site mounts '
+        '/srv/legacy/shop/shop.wsgi at %s:28' % ENABLED]
+
+
+def test_refused_for_a_handler_mount(tmp_path):
+    host = Host(tmp_path, LEGACY.replace('    WSGIScriptAlias /api /srv/legacy/api/api.wsgi\n', '''    Alias /api /srv/legacy/api/api.wsgi
+    <Location /api>
+        SetHandler wsgi-script
+        Options +ExecCGI
+    </Location>
+'''))
+    assert refused(host, API) == [
+        'modwsgi_apps[0].url_path: in_place converts a WSGIScriptAlias /api in %s:8; SetHandler at %s:29. '
+        'Use takeover: replace' % (ENABLED, ENABLED)]
+    # The shop at / is refused too: that handler would still decide how /api runs.
+    assert refused(host, SHOP) == [
+        'modwsgi_apps[0].takeover: "SetHandler wsgi-script" at %s:29, inside a section, would decide the mode '
+        'of some URLs of this virtual host; in_place does not change sections: move it out first' % ENABLED]
+
+
+def test_refused_for_a_group_chosen_in_a_section_without_preload(tmp_path):
+    host = Host(tmp_path, LEGACY.replace('        Require valid-user\n',
+                                         '        Require valid-user\n        WSGIProcessGroup %{GLOBAL}\n'))
+    assert refused(host, dict(SHOP, preload=False)) == [
+        'modwsgi_apps[0].takeover: "WSGIProcessGroup %%{GLOBAL}" at %s:38, inside a section, would decide the mode '
+        'of some URLs of this virtual host; in_place does not change sections: move it out first' % ENABLED]
+    # With preload, the alias's process-group= wins over the section: converted.
+    assert host.plan(normalized(SHOP))['apps']['shop']
+
+
+def test_refused_for_a_group_set_for_the_vhost(tmp_path):
+    host = Host(tmp_path, LEGACY.replace('    DocumentRoot /srv/legacy/htdocs\n',
+                                         '    DocumentRoot /srv/legacy/htdocs\n    WSGIProcessGroup %{GLOBAL}\n'))
+    assert refused(host, dict(SHOP, preload=False)) == [
+        'modwsgi_apps[0].takeover: the process group of / on legacy.test:443 is set by "WSGIProcessGroup %%{GLOBAL}" '
+        'at %s:12; in_place would not override it: remove it first' % ENABLED]
+
+
+def test_refused_for_a_continued_alias_line(tmp_path):
+    host = Host(tmp_path, LEGACY.replace('WSGIScriptAlias / /srv/legacy/shop/shop.wsgi\n',
+                                         'WSGIScriptAlias / \\\n        /srv/legacy/shop/shop.wsgi\n'))
+    assert refused(host, SHOP) == [
+        'modwsgi_apps[0].url_path: the WSGIScriptAlias at %s:28 continues on the next line; '
+        'write it on one line first' % ENABLED]
+
+
+def test_a_damaged_block_is_refused_not_guessed(legacy):
+    legacy.apply(normalized(SHOP))
+    text = legacy.text()
+    legacy.write(text.replace('    # END modwsgi.apache.daemon_mode shop alias\n', ''))
+    assert refused(legacy, SHOP) == [
+        '%s:41: the block of shop is not closed; fix the file by hand' % ENABLED]
+    legacy.write(text.replace('# original line:     WSGIScriptAlias / /srv/legacy/shop/shop.wsgi\n', ''))
+    assert refused(legacy, SHOP) == [
+        '%s:41: the block of shop has lost its "# original line:" line; restore it by hand' % ENABLED]
+
+
+def test_files_to_read(legacy):
+    facts = legacy.facts()
+    assert _inplace.files_to_read(facts, normalized(SHOP, API), OURS) == [ENABLED]
+    assert _inplace.files_to_read(facts, normalized(dict(SHOP, takeover='replace')), OURS) == []
+    legacy.apply(normalized(SHOP))
+    # An earlier run's block is found by its daemon group, even for an absent app.
+    assert _inplace.files_to_read(legacy.facts(), normalized({'name': 'shop', 'state': 'absent'}), OURS) == [ENABLED]
+
+
+def test_in_place_apps_take_over_nothing_and_the_others_are_refused(legacy):
+    vhosts = legacy.facts()['vhosts']
+    main = ['/etc/apache2/apache2.conf']
+    assert takeover_plan(vhosts, normalized(SHOP, API), OURS, main) == []
+    entries = takeover_plan(vhosts, normalized(dict(SHOP, takeover=False)), OURS, main)
+    assert refusals(entries, '/var/backups/modwsgi') == [
+        'modwsgi_apps[0].takeover: shop would be served by %s:8 (legacy.test:443), a virtual host this role did '
+        'not write. Set takeover: in_place on shop to convert it to daemon mode where it is, or takeover: replace '
+        'to disable %s (a copy is kept in /var/backups/modwsgi), or remove it first.' % (ENABLED, ENABLED)]
+    # replace: the file also holds the port-80 redirect, which no application claims.
+    entries = takeover_plan(vhosts, normalized(dict(SHOP, takeover=True)), OURS, main)
+    assert refusals(entries, '/var/backups/modwsgi') == [
+        'modwsgi_apps[0].takeover: cannot disable %s: it also holds %s:2 (legacy.test:80), which no application '
+        'takes over. Move %s:8 (legacy.test:443) to a file of its own first.' % (ENABLED, ENABLED, ENABLED)]
+    moved = [dict(v, file='/etc/apache2/apache2.conf') for v in vhosts if v['server'] == 'legacy.test:443']
+    entries = takeover_plan(moved, normalized(dict(SHOP, takeover='replace')), OURS, main)
+    assert refusals(entries, '/x') == [
+        "modwsgi_apps[0].takeover: cannot disable /etc/apache2/apache2.conf: it is Apache's main configuration "
+        'file. Move /etc/apache2/apache2.conf:8 (legacy.test:443) to a file of its own first.']
+
+
+@pytest.fixture
+def in_place_plan():
+    """The filter, imported as tests/unit/plugins/filter/test_audit_report.py explains: importing
+    controller code sets ansible-core 2.19's is_controller flag, which the module tests need unset."""
+    try:
+        from ansible.module_utils import _internal
+    except ImportError:  # ansible-core before 2.19
+        _internal = None
+    before = getattr(_internal, 'is_controller', None)
+    from ansible_collections.modwsgi.apache.plugins.filter import in_place_plan as plugin
+    yield plugin.in_place_plan
+    if before is not None:
+        _internal.is_controller = before
+
+
+def test_the_filter_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy, in_place_plan):
+    # The results as the role's stat (follow: false, then true) and slurp loops register them.
+    stats = [{'item': ENABLED, 'stat': {'exists': True, 'islnk': True, 'mode': '0777', 'lnk_source': AVAILABLE,
+                                        'pw_name': 'root', 'gr_name': 'root'}}]
+    modes = [{'item': ENABLED, 'stat': {'exists': True, 'islnk': False, 'mode': '0640', 'pw_name': 'root',
+                                        'gr_name': 'adm'}}]
+    texts = [{'item': stats[0], 'content': base64.b64encode(LEGACY.encode()).decode()}]
+    result = in_place_plan(legacy.facts(), normalized(SHOP, API), stats, modes, texts, [], OURS, PROBE_URL, PROBE_DIR)
+    assert result['errors'] == []
+    assert [(f['path'], f['mode'], f['owner'], f['group'], f['content'] == CONVERTED) for f in result['files']] == [
+        (AVAILABLE, '0640', 'root', 'adm', True)]
+    # A refusal comes back as an error, with the takeover refusals, for the role's one fail task.
+    result = in_place_plan(legacy.facts(), normalized(dict(SHOP, port=8443)), stats, modes, texts, [], OURS,
+                           PROBE_URL, PROBE_DIR)
+    assert result['errors'] == [
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none']
