@@ -131,12 +131,11 @@ def test_not_found(server, version):
 
 
 @pytest.mark.parametrize('version', PROBE_VERSIONS)
-def test_refused_by_the_script(server, version):
-    # Captured from the probe.wsgi of that day, which answered 403 itself; today's answers 404
-    # (see test_script_refuses_non_loopback_even_with_the_secret). A 403 still comes from
-    # Apache's `Require local`.
+def test_refused_by_require_local(server, version):
+    # Apache's `Require local` refused a non-loopback client (the script itself answers 404:
+    # test_script_refuses_non_loopback_even_with_the_secret).
     with pytest.raises(_probe.ProbeError) as info:
-        _probe.probe(server.url(version, 'forbidden-403'), host='open.probe.test')
+        _probe.probe(server.url(version, 'forbidden-403'), host='daemon.probe.test')
     assert (info.value.kind, info.value.status) == ('http', 403)
     assert 'loopback clients only' in str(info.value)
 
