@@ -14,6 +14,11 @@ connection, HTTP error, TLS, ...) into a :class:`ProbeError` with its own messag
 ``kind``, :func:`parse_answer` checks that the body is a probe answer, :func:`interpret` makes
 the module's return values of it, and :func:`check_expectations` compares them with
 ``expect_mode`` / ``expect_group``. :func:`probe` chains the first four.
+
+The probe answers only requests that carry the host's probe secret (:data:`SECRET_FILE`,
+root only) in the :data:`SECRET_HEADER` header; it checks it against the secret's SHA-256
+digest in :data:`DIGEST_FILE` (:func:`secret_digest`). :func:`read_secret` reads the secret;
+``_probe_secret.py`` makes both files.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import hashlib
 import json
 import re
 import socket
@@ -39,6 +45,13 @@ MODES = ('daemon', 'embedded')
 # A probe answer is a few hundred bytes; never read more than this.
 MAX_BODY = 65536
 USER_AGENT = 'modwsgi.apache-probe'
+# The host's probe secret (root only), the digest the probe checks it against (readable by
+# the applications' users), and the header that carries it. probe.wsgi has the same values.
+SECRET_FILE = '/etc/modwsgi/probe.secret'
+DIGEST_FILE = '/etc/modwsgi/probe.digest'
+SECRET_HEADER = 'X-Modwsgi-Probe-Secret'
+# A secret goes into an HTTP header: printable ASCII without spaces, and long enough.
+SECRET_RE = re.compile(r'^[\x21-\x7e]{32,1024}$')
 
 # The values the module returns, in the order they are documented.
 RESULT_KEYS = ('mode', 'process_group', 'application_group', 'multithread', 'multiprocess',
@@ -51,7 +64,7 @@ class ProbeError(Exception):
 
     ``invalid_url``, ``timeout``, ``refused``, ``unreachable``, ``tls``, ``redirect``,
     ``http`` (any other HTTP error status; ``status`` holds it), ``not_json``, ``not_probe``,
-    ``format``.
+    ``format``, ``secret`` (the secret file is missing, unreadable or not a secret).
     """
 
     def __init__(self, kind, msg, status=None):
@@ -65,7 +78,41 @@ def _where(request):
     return '%s%s' % (request['url'], ' (Host: %s)' % host if host else '')
 
 
-def build_request(url, host=None, timeout=10, validate_certs=True):
+def secret_digest(secret):
+    """The hex SHA-256 digest of ``secret`` (text), as the probe compares it."""
+    return hashlib.sha256(secret.encode('ascii')).hexdigest()
+
+
+def check_secret(text, path):
+    """``text`` without surrounding whitespace when it is a valid secret, else ProbeError."""
+    secret = text.strip()
+    if not SECRET_RE.match(secret):
+        raise ProbeError('secret', 'secret_file: %s does not hold a probe secret: it needs 32 to '
+                                   '1024 printable ASCII characters without spaces (for example '
+                                   'the output of openssl rand -hex 32).' % path)
+    return secret
+
+
+def read_secret(path=SECRET_FILE):
+    """The probe secret from ``path`` (see :func:`check_secret`); ProbeError when missing or
+    unreadable. It is never put in a message."""
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read(4096)
+    except (IOError, OSError) as err:
+        if err.errno == errno.ENOENT:
+            cause = ('does not exist. The role modwsgi.apache.daemon_mode creates it, with the '
+                     'digest %s that the probe checks; for a probe mounted by hand, run the '
+                     'module modwsgi.apache.probe_secret on the host once' % DIGEST_FILE)
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            cause = 'cannot be read (permission denied): it is root\'s only; run the module as root (become: true)'
+        else:
+            cause = 'cannot be read: %s' % (err.strerror or err)
+        raise ProbeError('secret', 'secret_file: %s %s.' % (path, cause))
+    return check_secret(raw.decode('ascii', 'replace'), path)
+
+
+def build_request(url, host=None, timeout=10, validate_certs=True, secret=None):
     """The keyword arguments of ``open_url`` for one probe request.
 
     No proxy (the request goes from the managed host to itself), no redirects (a redirect is
@@ -81,6 +128,8 @@ def build_request(url, host=None, timeout=10, validate_certs=True):
     headers = {'Accept': 'application/json'}
     if host:
         headers['Host'] = host
+    if secret is not None:
+        headers[SECRET_HEADER] = secret
     return {
         'url': url,
         'method': 'GET',
@@ -151,12 +200,15 @@ def _http_error(request, err):
         cause = ('the mod_wsgi daemon process group did not answer in time or is not running. '
                  'Check Apache\'s error log and the WSGIDaemonProcess of this application')
     elif status == 403:
-        cause = ('the probe answers loopback clients only (Require local, and the script checks '
-                 'REMOTE_ADDR). Request it from the managed host itself, through 127.0.0.1 or ::1')
+        cause = ('the probe answers loopback clients only (Require local). Request it from the '
+                 'managed host itself, through 127.0.0.1 or ::1')
     elif status == 404:
-        cause = ('nothing is mounted at this path for this virtual host. Check that the probe '
-                 'is mounted at %s and that the Host header (option host) names the application\'s '
-                 'virtual host' % PROBE_PATH)
+        cause = ('nothing is mounted at this path for this virtual host, or the probe refused the '
+                 'request. Check that the probe is mounted at %s, that the Host header (option '
+                 'host) names the application\'s virtual host, and that %s holds the SHA-256 '
+                 'digest of the secret in secret_file (the probe answers 404 to a request without '
+                 'the right %s header, and logs in Apache\'s error log why when the digest file '
+                 'is missing or malformed)' % (PROBE_PATH, DIGEST_FILE, SECRET_HEADER))
     else:
         cause = 'the server refused the request'
     return ProbeError('http', '%s: %s; it answered %s.' % (head, cause, _snippet(body)), status=status)
@@ -279,9 +331,12 @@ def check_expectations(result, expect_mode=None, expect_group=None):
     return 'Probe mismatch: ' + ' Also '.join(problems)
 
 
-def probe(url, host=None, timeout=10, validate_certs=True, opener=open_url):
-    """Request the probe and return the module's return values (raises :class:`ProbeError`)."""
-    request = build_request(url, host=host, timeout=timeout, validate_certs=validate_certs)
+def probe(url, host=None, timeout=10, validate_certs=True, opener=open_url, secret=None):
+    """Request the probe and return the module's return values (raises :class:`ProbeError`).
+
+    ``secret`` (from :func:`read_secret`) is sent in the :data:`SECRET_HEADER` header."""
+    request = build_request(url, host=host, timeout=timeout, validate_certs=validate_certs,
+                            secret=secret)
     status, content_type, body = fetch(request, opener=opener)
     answer = parse_answer(body, where=_where(request), content_type=content_type)
     return interpret(answer)

@@ -28,6 +28,9 @@ description:
     the probe's each fail with their own message.
   - The request is sent with Python's urllib from the managed host, without a proxy, and without
     following redirects. It works with mod_wsgi 4.7 to 6.x.
+  - The request carries the host's probe secret, read from O(secret_file), in the
+    C(X-Modwsgi-Probe-Secret) header. The probe answers nobody else (they get 404), so a
+    same-host reverse proxy, whose requests all look local to Apache, does not expose it.
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
@@ -57,6 +60,15 @@ options:
       - Set V(false) for a self-signed certificate probed through C(127.0.0.1).
     type: bool
     default: true
+  secret_file:
+    description:
+      - The file that holds the host's probe secret. The module must be able to read it. It is
+        root's only, so run the module as root (C(become)).
+      - The role C(modwsgi.apache.daemon_mode) makes it, and M(modwsgi.apache.probe_secret)
+        makes it for a probe mounted by hand. The module fails, saying so, when the file is
+        missing or unreadable.
+    type: path
+    default: /etc/modwsgi/probe.secret
   expect_mode:
     description:
       - Fail unless the application runs in this mode.
@@ -69,10 +81,11 @@ options:
     type: str
 notes:
   - The probe script must be mounted first (the role C(modwsgi.apache.daemon_mode) does it).
-    Its header comment shows the Apache configuration.
+    Its header comment shows the Apache configuration, and how to make the secret by hand.
   - The module only reads. It runs in check mode too and never reports a change.
 seealso:
   - module: modwsgi.apache.mpm_facts
+  - module: modwsgi.apache.probe_secret
 '''
 
 EXAMPLES = r'''
@@ -177,7 +190,8 @@ server_software:
 error:
   description: >-
     On failure to read the probe, why, in one word: V(invalid_url), V(timeout), V(refused),
-    V(unreachable), V(tls), V(redirect), V(http), V(not_json), V(not_probe) or V(format).
+    V(unreachable), V(tls), V(redirect), V(http), V(not_json), V(not_probe), V(format) or
+    V(secret) (O(secret_file) is missing, unreadable or holds no secret).
   type: str
   returned: failure
   sample: refused
@@ -191,7 +205,7 @@ status:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._probe import (
-    MODES, ProbeError, check_expectations, probe)
+    MODES, SECRET_FILE, ProbeError, check_expectations, probe, read_secret)
 
 
 def main():
@@ -203,6 +217,7 @@ def main():
             validate_certs=dict(type='bool', default=True),
             expect_mode=dict(type='str', choices=list(MODES)),
             expect_group=dict(type='str'),
+            secret_file=dict(type='path', default=SECRET_FILE),
         ),
         supports_check_mode=True,
     )
@@ -210,7 +225,8 @@ def main():
     where = dict(url=params['url'], host=params['host'])
     try:
         result = probe(params['url'], host=params['host'], timeout=params['timeout'],
-                       validate_certs=params['validate_certs'])
+                       validate_certs=params['validate_certs'],
+                       secret=read_secret(params['secret_file']))
     except ProbeError as err:
         extra = {'status': err.status} if err.status is not None else {}
         module.fail_json(msg=str(err), error=err.kind, changed=False, **dict(where, **extra))

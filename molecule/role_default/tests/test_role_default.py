@@ -1,6 +1,8 @@
 """The role daemon_mode, through behaviour: HTTP answers, the live probe, and bad inputs."""
 
+import json
 import os
+import shlex
 import sys
 
 import pytest
@@ -63,11 +65,81 @@ def test_static_version_is_the_live_one(host):
     assert facts['apache']['processes']['count'] >= 2
 
 
-def test_probe_is_local_only(host):
-    # From the container's own non-loopback address the probe must refuse (Require local).
-    address = host.check_output("hostname -I | awk '{print $1}'")
-    answer = get(host, 'http://%s/.well-known/modwsgi-probe' % address, 'alpha.test')
-    assert answer['status'] == 403, answer
+# Runs on the host (python3, standard library): a minimal same-host reverse proxy, as nginx's
+# proxy_pass with the client's Host: it forwards each client request, headers and all, to
+# Apache on 127.0.0.1:80, so Apache sees a loopback client. Then the requests of the test, one
+# JSON line of [status, body] per request name.
+PRIVACY = r"""
+import http.client, json, os, subprocess, threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+PATH = '/.well-known/modwsgi-probe'
+HEADER = 'X-Modwsgi-Probe-Secret'
+
+
+def request(address, port, headers):
+    conn = http.client.HTTPConnection(address, port, timeout=10)
+    conn.request('GET', PATH, headers=headers)
+    answer = conn.getresponse()
+    return answer.status, answer.read()
+
+
+class Proxy(BaseHTTPRequestHandler):
+    def do_GET(self):
+        headers = dict((k, v) for k, v in self.headers.items() if k.lower() != 'connection')
+        headers['X-Forwarded-For'] = '203.0.113.9'
+        status, body = request('127.0.0.1', 80, headers)
+        self.send_response(status)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+proxy = HTTPServer(('127.0.0.1', 0), Proxy)
+threading.Thread(target=proxy.serve_forever, daemon=True).start()
+with open('/etc/modwsgi/probe.secret') as handle:
+    secret = handle.read().strip()
+own_address = subprocess.check_output(['hostname', '-I']).decode().split()[0]
+cases = {
+    'loopback': ('127.0.0.1', 80, {'Host': 'alpha.test'}),
+    'loopback_guess': ('127.0.0.1', 8080, {'Host': 'beta.test', HEADER: 'f' * 64}),
+    'own_address': (own_address, 80, {'Host': 'alpha.test', HEADER: secret}),
+    'proxy': ('127.0.0.1', proxy.server_address[1], {'Host': 'alpha.test'}),
+    'proxy_guess': ('127.0.0.1', proxy.server_address[1], {'Host': 'alpha.test', HEADER: 'f' * 64}),
+    'proxy_secret': ('127.0.0.1', proxy.server_address[1], {'Host': 'alpha.test', HEADER: secret}),
+}
+result = {}
+for name, (address, port, headers) in sorted(cases.items()):
+    status, body = request(address, port, headers)
+    result[name] = [status, body.decode('utf-8', 'replace')]
+proxy.shutdown()
+# [mode, uid, gid] of the secret, the digest and their directory.
+for path in ('/etc/modwsgi', '/etc/modwsgi/probe.secret', '/etc/modwsgi/probe.digest'):
+    info = os.stat(path)
+    result[path] = [oct(info.st_mode & 0o7777), info.st_uid, info.st_gid]
+print(json.dumps(result))
+"""
+
+
+def test_probe_answers_only_the_module(host):
+    """Only a request with the host's probe secret gets an answer; all others get a plain 404:
+    from loopback, through a same-host reverse proxy, and from the host's own address (which
+    passes `Require local`). The secret is root's only; its digest is readable by the apps.
+    One call to the host (each call costs a second or two)."""
+    answers = json.loads(host.check_output('python3 -c %s' % shlex.quote(PRIVACY)))
+    for name in ('loopback', 'loopback_guess', 'own_address', 'proxy', 'proxy_guess'):
+        status, body = answers[name]
+        assert status == 404, (name, answers[name])
+        assert 'process_group' not in body and 'probe' not in body.lower(), (name, body)
+    # Through the proxy with the secret it answers: the secret, nothing else, makes the difference.
+    status, body = answers['proxy_secret']
+    assert status == 200 and json.loads(body)['process_group'] == 'alpha', answers['proxy_secret']
+    assert answers['/etc/modwsgi/probe.secret'] == ['0o600', 0, 0]
+    assert answers['/etc/modwsgi/probe.digest'] == ['0o644', 0, 0]
+    assert answers['/etc/modwsgi'] == ['0o755', 0, 0]
 
 
 def test_embedded_mode_is_restricted(host):

@@ -5,8 +5,8 @@
 #
 # modwsgi.apache probe: a WSGI application that says where it really runs.
 #
-# It answers every request from a loopback client with one JSON object, read by the module
-# modwsgi.apache.probe (plugins/module_utils/_probe.py):
+# It answers only the module modwsgi.apache.probe (plugins/module_utils/_probe.py), with one
+# JSON object:
 #
 #   {"probe": "modwsgi.apache", "format": 1,
 #    "process_group": "app", "application_group": "", "multithread": true,
@@ -33,17 +33,43 @@
 #   </Directory>
 #
 # (Put the WSGIScriptAlias before the application's own `WSGIScriptAlias /`, and use the
-# same process-group= and application-group= as the application.) `Require local` is the
-# access control; the script also refuses non-loopback clients itself (403) as defence in
-# depth, in case the mount is copied somewhere without it.
+# same process-group= and application-group= as the application.)
+#
+# Who gets an answer. `Require local` admits every loopback client, and so does a same-host
+# reverse proxy (nginx, HAProxy, Varnish) that forwards public traffic to Apache. So the script
+# answers only a request that carries the host's probe secret in the X-Modwsgi-Probe-Secret
+# header and comes from a loopback address; everyone else gets a plain 404, as if nothing were
+# mounted here. The secret itself is in /etc/modwsgi/probe.secret (root only, 0600), which
+# the module reads as root. This script runs as the application's user and cannot read it:
+# it checks the header against the secret's SHA-256 digest in /etc/modwsgi/probe.digest
+# (0644: the digest does not give the secret away), read at every request, compared in
+# constant time. No digest file, or an unreadable or malformed one: every request gets 404
+# (fail closed) and the reason goes to Apache's error log.
+#
+# The role modwsgi.apache.daemon_mode makes both files (the module modwsgi.apache.probe_secret).
+# For a probe mounted by hand, run that module once on the host, or make them with a shell:
+#
+#   install -d -m 0755 /etc/modwsgi
+#   (umask 077; openssl rand -hex 32 > /etc/modwsgi/probe.secret)
+#   tr -d '\n' < /etc/modwsgi/probe.secret | sha256sum | cut -d' ' -f1 > /etc/modwsgi/probe.digest
+#   chmod 0644 /etc/modwsgi/probe.digest
 
+import hashlib
+import hmac
 import ipaddress
 import json
 import os
 import platform
+import re
 
 FORMAT = 1
 MARKER = 'modwsgi.apache'
+# The SHA-256 digest (hex) of the host's probe secret, and the header that carries the secret.
+DIGEST_FILE = '/etc/modwsgi/probe.digest'
+SECRET_ENVIRON_KEY = 'HTTP_X_MODWSGI_PROBE_SECRET'
+NOT_FOUND = (b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n'
+             b'<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n'
+             b'<p>The requested URL was not found on this server.</p>\n</body></html>\n')
 
 
 def _version(value):
@@ -127,13 +153,44 @@ def facts(environ):
     return result
 
 
-def application(environ, start_response):
+def expected_digest():
+    """``(digest, None)``: the hex SHA-256 digest of the secret, from DIGEST_FILE (its first
+    word, so the output of sha256sum works too); ``(None, reason)`` when there is none."""
+    path = DIGEST_FILE
+    try:
+        with open(path, 'rb') as handle:
+            words = handle.read(4096).split()
+    except (IOError, OSError) as err:
+        return None, 'cannot read %s (%s)' % (path, err.strerror or err)
+    digest = words[0].decode('ascii', 'replace').lower() if words else ''
+    if not re.match(r'^[0-9a-f]{64}$', digest):
+        return None, '%s does not hold a SHA-256 digest (64 hexadecimal digits)' % path
+    return digest, None
+
+
+def authorized(environ):
+    """Whether the request proves it comes from the probe module: a loopback client that sends
+    the secret whose digest is in the digest file. Fails closed."""
     if not _is_loopback(environ.get('REMOTE_ADDR')):
-        body = b'403 Forbidden: the modwsgi.apache probe answers loopback clients only\n'
-        start_response('403 Forbidden', [('Content-Type', 'text/plain; charset=utf-8'),
-                                         ('Content-Length', str(len(body))),
+        return False
+    digest, reason = expected_digest()
+    if digest is None:
+        errors = environ.get('wsgi.errors')
+        if errors is not None:
+            errors.write('modwsgi.apache probe: answering 404 to every request: %s. '
+                         'See the header of this script.\n' % reason)
+        return False
+    secret = environ.get(SECRET_ENVIRON_KEY) or ''
+    sent = hashlib.sha256(secret.encode('latin-1', 'replace')).hexdigest()
+    return hmac.compare_digest(sent, digest)
+
+
+def application(environ, start_response):
+    if not authorized(environ):
+        start_response('404 Not Found', [('Content-Type', 'text/html; charset=iso-8859-1'),
+                                         ('Content-Length', str(len(NOT_FOUND))),
                                          ('Cache-Control', 'no-store')])
-        return [body]
+        return [NOT_FOUND]
     body = (json.dumps(facts(environ), sort_keys=True, indent=2) + '\n').encode('utf-8')
     start_response('200 OK', [('Content-Type', 'application/json'),
                               ('Content-Length', str(len(body))),

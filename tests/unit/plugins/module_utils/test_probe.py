@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _probe
+from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
 from ansible_collections.modwsgi.apache.tests.unit.probe_server import (
     PROBE, PROBE_VERSIONS, ReplayServer, SilentListener, body, closed_port_url)
 
@@ -131,9 +131,11 @@ def test_not_found(server, version):
 
 
 @pytest.mark.parametrize('version', PROBE_VERSIONS)
-def test_refused_by_the_script(server, version):
+def test_refused_by_require_local(server, version):
+    # Apache's `Require local` refused a non-loopback client (the script itself answers 404:
+    # test_script_refuses_non_loopback_even_with_the_secret).
     with pytest.raises(_probe.ProbeError) as info:
-        _probe.probe(server.url(version, 'forbidden-403'), host='open.probe.test')
+        _probe.probe(server.url(version, 'forbidden-403'), host='daemon.probe.test')
     assert (info.value.kind, info.value.status) == ('http', 403)
     assert 'loopback clients only' in str(info.value)
 
@@ -276,10 +278,34 @@ def load_script():
     return module
 
 
-def call(app, remote_addr):
+SECRET = 'c0ffee' * 8
+
+
+@pytest.fixture
+def script(tmp_path):
+    """The probe script, reading its digest from a file made by _probe_secret.ensure (the
+    module probe_secret) with a known secret."""
+    secret_file, digest_file = str(tmp_path / 'probe.secret'), str(tmp_path / 'probe.digest')
+    with open(secret_file, 'w') as handle:
+        handle.write(SECRET + '\n')
+    _probe_secret.ensure(secret_file, digest_file)
+    module = load_script()
+    module.DIGEST_FILE = digest_file
+    return module
+
+
+def environ_of(remote_addr, headers=None):
+    """The WSGI environ mod_wsgi gives the script for a request with ``headers`` (HTTP_*)."""
     environ = {'REMOTE_ADDR': remote_addr, 'REQUEST_METHOD': 'GET', 'wsgi.input': io.BytesIO(),
-               'wsgi.multithread': True, 'wsgi.multiprocess': False,
+               'wsgi.errors': io.StringIO(), 'wsgi.multithread': True, 'wsgi.multiprocess': False,
                'mod_wsgi.process_group': 'shop', 'mod_wsgi.application_group': ''}
+    for name, value in (headers or {}).items():
+        environ['HTTP_' + name.upper().replace('-', '_')] = value
+    return environ
+
+
+def call(app, remote_addr, headers=None, environ=None):
+    environ = environ or environ_of(remote_addr, headers)
     seen = {}
 
     def start_response(status, headers):
@@ -290,16 +316,28 @@ def call(app, remote_addr):
     return seen['status'], seen['headers'], data
 
 
+def the_module_sends(secret):
+    """The headers of the module's request (build_request), as the script gets them."""
+    headers = _probe.build_request('http://127.0.0.1/', host='shop.example', secret=secret)['headers']
+    return {k: v for k, v in headers.items() if k != 'Host'}
+
+
+def assert_not_found(status, headers, data):
+    """A plain 404 that tells nothing about the probe."""
+    assert status == '404 Not Found'
+    assert data == load_script().NOT_FOUND
+    assert b'probe' not in data.lower() and b'wsgi' not in data.lower()
+    assert headers['Cache-Control'] == 'no-store'
+
+
 @pytest.mark.parametrize('addr', ['10.88.0.1', '192.168.1.5', '2001:db8::1', '', 'nonsense'])
-def test_script_refuses_non_loopback(addr):
-    status, headers, data = call(load_script(), addr)
-    assert status.startswith('403 ')
-    assert b'loopback clients only' in data
+def test_script_refuses_non_loopback_even_with_the_secret(script, addr):
+    assert_not_found(*call(script, addr, the_module_sends(SECRET)))
 
 
 @pytest.mark.parametrize('addr', ['127.0.0.1', '127.0.1.1', '::1', '::ffff:127.0.0.1'])
-def test_script_answers_loopback(addr):
-    status, headers, data = call(load_script(), addr)
+def test_script_answers_the_module_on_loopback(script, addr):
+    status, headers, data = call(script, addr, the_module_sends(SECRET))
     assert status == '200 OK'
     assert headers['Content-Type'] == 'application/json'
     got = json.loads(data.decode('utf-8'))
@@ -309,3 +347,136 @@ def test_script_answers_loopback(addr):
     assert got['sources']['process_group'] == 'environ[mod_wsgi.process_group]'
     assert (got['multithread'], got['multiprocess']) == (True, False)
     assert _probe.interpret(_probe.parse_answer(data.decode('utf-8')))['mode'] == 'daemon'
+    assert SECRET.encode('ascii') not in data
+
+
+@pytest.mark.parametrize('headers', [
+    None,                                              # a plain request through a local proxy
+    {_probe.SECRET_HEADER: ''},
+    {_probe.SECRET_HEADER: SECRET[:-1] + '0'},         # one character off
+    {_probe.SECRET_HEADER: SECRET + ' '},
+    {_probe.SECRET_HEADER: 'x' * 4096},
+    {_probe.SECRET_HEADER: _probe.secret_digest(SECRET)},   # the digest is not the secret
+    {'X-Modwsgi-Probe-Digest': _probe.secret_digest(SECRET)},
+])
+def test_script_answers_404_without_the_secret(script, headers):
+    environ = environ_of('127.0.0.1', headers)
+    assert_not_found(*call(script, '127.0.0.1', environ=environ))
+    assert environ['wsgi.errors'].getvalue() == ''      # a wrong guess is not logged
+
+
+@pytest.mark.parametrize('content,reason', [
+    (None, 'cannot read'),
+    ('', 'does not hold a SHA-256 digest'),
+    ('not a digest\n', 'does not hold a SHA-256 digest'),
+    ('%s\n' % ('0' * 63), 'does not hold a SHA-256 digest'),
+])
+def test_script_fails_closed_without_a_digest(script, content, reason):
+    """No usable digest file: 404 to everyone, even with the secret, and the reason logged."""
+    if content is None:
+        os.unlink(script.DIGEST_FILE)
+    else:
+        with open(script.DIGEST_FILE, 'w') as handle:
+            handle.write(content)
+    environ = environ_of('127.0.0.1', the_module_sends(SECRET))
+    assert_not_found(*call(script, '127.0.0.1', environ=environ))
+    logged = environ['wsgi.errors'].getvalue()
+    assert logged.startswith('modwsgi.apache probe: answering 404 to every request: ')
+    assert reason in logged and script.DIGEST_FILE in logged
+
+
+def test_script_reads_sha256sum_output(script):
+    """The digest file may be what ``sha256sum`` prints (digest, two spaces, name), upper case
+    or not: the recipe in the script's header."""
+    with open(script.DIGEST_FILE, 'w') as handle:
+        handle.write('%s  -\n' % _probe.secret_digest(SECRET).upper())
+    assert call(script, '::1', the_module_sends(SECRET))[0] == '200 OK'
+
+
+def test_script_rereads_the_digest(script, tmp_path):
+    """A new secret works at once: the digest is read at every request, no reload needed."""
+    assert call(script, '127.0.0.1', the_module_sends(SECRET))[0] == '200 OK'
+    os.unlink(str(tmp_path / 'probe.secret'))
+    _probe_secret.ensure(str(tmp_path / 'probe.secret'), script.DIGEST_FILE)
+    assert call(script, '127.0.0.1', the_module_sends(SECRET))[0] == '404 Not Found'
+    new = _probe.read_secret(str(tmp_path / 'probe.secret'))
+    assert call(script, '127.0.0.1', the_module_sends(new))[0] == '200 OK'
+
+
+def test_script_and_module_agree():
+    """probe.wsgi cannot import the collection: its copies of the names must match."""
+    module = load_script()
+    assert module.DIGEST_FILE == _probe.DIGEST_FILE
+    assert module.SECRET_ENVIRON_KEY == 'HTTP_' + _probe.SECRET_HEADER.upper().replace('-', '_')
+    assert module.MARKER == _probe.MARKER and module.FORMAT == _probe.FORMAT
+
+
+# --- the secret, on the module's side ----------------------------------------------------------
+
+def test_secret_digest_is_sha256():
+    # FIPS 180-2, appendix B.1: SHA-256("abc")
+    assert _probe.secret_digest('abc') == ('ba7816bf8f01cfea414140de5dae2223'
+                                           'b00361a396177a9cb410ff61f20015ad')
+
+
+def test_read_secret_strips_the_newline(tmp_path):
+    path = tmp_path / 'probe.secret'
+    path.write_text('  %s\n\n' % SECRET)
+    assert _probe.read_secret(str(path)) == SECRET
+
+
+@pytest.mark.parametrize('content', ['', 'short', 'two words ' * 8, 'x' * 1025, 'caf\u00e9' * 10])
+def test_read_secret_refuses_what_is_not_a_secret(tmp_path, content):
+    path = tmp_path / 'probe.secret'
+    path.write_bytes(content.encode('utf-8'))
+    with pytest.raises(_probe.ProbeError) as info:
+        _probe.read_secret(str(path))
+    assert info.value.kind == 'secret'
+    assert str(info.value).startswith('secret_file: %s does not hold a probe secret' % path)
+    if content:
+        assert content not in str(info.value)
+
+
+def test_read_secret_missing(tmp_path):
+    path = str(tmp_path / 'probe.secret')
+    with pytest.raises(_probe.ProbeError) as info:
+        _probe.read_secret(path)
+    assert info.value.kind == 'secret'
+    assert str(info.value).startswith('secret_file: %s does not exist. The role '
+                                      'modwsgi.apache.daemon_mode creates it' % path)
+
+
+def test_read_secret_unreadable(tmp_path):
+    with pytest.raises(_probe.ProbeError) as info:
+        _probe.read_secret(str(tmp_path))          # a directory
+    assert info.value.kind == 'secret'
+    assert str(info.value).startswith('secret_file: %s cannot be read: ' % tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root reads a file of mode 0000')
+def test_read_secret_permission_denied(tmp_path):
+    path = tmp_path / 'probe.secret'
+    path.write_text(SECRET)
+    path.chmod(0)
+    with pytest.raises(_probe.ProbeError) as info:
+        _probe.read_secret(str(path))
+    assert 'permission denied' in str(info.value) and 'become' in str(info.value)
+
+
+def test_build_request_sends_the_secret():
+    request = _probe.build_request('http://127.0.0.1/', secret=SECRET)
+    assert request['headers'][_probe.SECRET_HEADER] == SECRET
+    assert _probe.SECRET_HEADER not in _probe.build_request('http://127.0.0.1/')['headers']
+
+
+def test_probe_over_http_sends_the_secret(server):
+    _probe.probe(server.url('debian12', 'daemon'), host='daemon.probe.test', secret=SECRET)
+    assert server.requests[-1][1][_probe.SECRET_HEADER] == SECRET
+
+
+def test_not_found_names_the_secret(server):
+    """A 404 may be the probe refusing the request: the message says what to check."""
+    with pytest.raises(_probe.ProbeError) as info:
+        _probe.probe(server.url('debian12', 'not-found-404'), secret=SECRET)
+    assert _probe.DIGEST_FILE in str(info.value) and _probe.SECRET_HEADER in str(info.value)
+    assert SECRET not in str(info.value)

@@ -10,8 +10,12 @@ import pytest
 
 from ansible_collections.modwsgi.apache.tests.unit.helpers import patch_module_args
 from ansible_collections.modwsgi.apache.plugins.modules import probe
+from ansible_collections.modwsgi.apache.plugins.module_utils._probe import SECRET_HEADER
 from ansible_collections.modwsgi.apache.tests.unit.probe_server import (
     ReplayServer, closed_port_url)
+
+
+SECRET = '9f2c' * 16
 
 
 @pytest.fixture(scope='module')
@@ -20,7 +24,20 @@ def server():
         yield srv
 
 
+# Every test runs the module with this secret file (a test may pass its own secret_file).
+_SECRET_FILE = {}
+
+
+@pytest.fixture(scope='module', autouse=True)
+def secret_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp('secret') / 'probe.secret'
+    path.write_text(SECRET + '\n')
+    _SECRET_FILE['path'] = str(path)
+    return str(path)
+
+
 def run(capsys, check_mode=False, **args):
+    args.setdefault('secret_file', _SECRET_FILE['path'])
     if check_mode:
         args['_ansible_check_mode'] = True
     with patch_module_args(args):
@@ -46,6 +63,8 @@ def test_daemon(server, capsys, check_mode):
     assert {k: out[k] for k in expected} == expected
     assert isinstance(out['pid'], int)
     assert server.requests[-1][1]['Host'] == 'daemon.probe.test'
+    assert server.requests[-1][1][SECRET_HEADER] == SECRET
+    assert SECRET not in json.dumps(out)
 
 
 def test_embedded(server, capsys):
@@ -89,3 +108,24 @@ def test_bad_expect_mode(capsys):
     code, out = run(capsys, url='http://127.0.0.1/', expect_mode='sideways')
     assert code == 1
     assert 'expect_mode' in out['msg']
+
+
+def test_missing_secret_file(server, capsys, tmp_path):
+    missing = str(tmp_path / 'none' / 'probe.secret')
+    before = len(server.requests)
+    code, out = run(capsys, url=server.url('debian12', 'daemon'), secret_file=missing)
+    assert code == 1
+    assert out['error'] == 'secret'
+    assert out['msg'].startswith('secret_file: %s does not exist.' % missing)
+    assert 'modwsgi.apache.probe_secret' in out['msg']
+    assert len(server.requests) == before      # nothing was requested
+
+
+def test_secret_file_that_holds_no_secret(server, capsys, tmp_path):
+    short = tmp_path / 'probe.secret'
+    short.write_text('tooshort\n')
+    code, out = run(capsys, url=server.url('debian12', 'daemon'), secret_file=str(short))
+    assert code == 1
+    assert out['error'] == 'secret'
+    assert 'does not hold a probe secret' in out['msg']
+    assert 'tooshort' not in out['msg']
