@@ -68,10 +68,19 @@ def locate(find_bin, sysroot='/', binary=None):
             'runner': _runner(layout, binary, ctl)}
 
 
-def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig):
+def _loaded_mpm(loaded):
+    """The MPM among the modules httpd listed (``-M``): a known one first, since a module such
+    as mpm_itk_module is named like an MPM but runs on top of prefork."""
+    names = [_mpm.mpm_of_module(m['name']) for m in loaded]
+    known = [name for name in names if name in _mpm.MPMS]
+    found = known or [name for name in names if name]
+    return found[0] if found else None
+
+
+def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded):
     static_mpms = [_config.module_id_from_source(src) for src in compiled_in
                    if _mpm.mpm_of_module(_config.module_id_from_source(src))]
-    name = built.get('mpm')
+    name = built.get('mpm') or _loaded_mpm(loaded)
     static = bool(static_mpms) and (name is None or 'mpm_%s_module' % name in static_mpms)
     if not name and static_mpms:
         name = _mpm.mpm_of_module(static_mpms[0])
@@ -111,13 +120,20 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     info = _layout.LAYOUTS[layout]
 
     direct = located['binary'] or runner
-    # -S and -M in one run (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES): httpd loads its
-    # modules and reads the configuration once for both; each parser skips the other's lines.
-    # -V does not read the configuration and exits at once, so it cannot join them.
-    outputs = _apachectl.run_all(run, [[runner, '-V'], [runner, '-S', '-M']])
+    # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
+    # httpd loads its modules and reads the configuration once for both; each parser skips the
+    # other's lines. And -v, which prints the version and exits before reading anything.
+    # -V would read the configuration and load every module a second time: with a loadable MPM,
+    # httpd's server/main.c defers -V until the configuration is read ("deferred due to
+    # dynamically loaded MPM"). What else -V tells is known without it: the MPM is in -M, and
+    # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
+    # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
+    # and then -V exits at once.
+    version_argv = [runner, '-V'] if layout == 'source' else [direct, '-v']
+    outputs = _apachectl.run_all(run, [version_argv, [runner, '-S', '-M']])
     (dummy, out_v, dummy), (rc_s, out_s, err_s) = outputs
     built = _apachectl.parse_V(out_v)
-    if not built.get('version'):
+    if not built.get('version') and version_argv[1] == '-V':
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
     run_cfg = _apachectl.parse_S(out_s)
     loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
@@ -146,7 +162,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         modules = dict((name, 'shared' if entry['path'] else 'static')
                        for name, entry in parsed.modules.items())
 
-    mpm = _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig)
+    mpm = _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded)
     limits, limits_from = _mpm.limits(parsed, mpm['name'])
     config_ok = rc_s == 0
     facts = {

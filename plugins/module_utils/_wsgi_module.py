@@ -185,7 +185,10 @@ def installed_version(path, sysroot='/'):
             stanzas = handle.read().split('\n\n')
     except (IOError, OSError):
         return None
+    wanted = 'Package: %s\n' % package
     for stanza in stanzas:
+        if wanted not in stanza + '\n':
+            continue  # not that package's stanza: a substring test, not a parse of each one
         fields = dict(line.split(': ', 1) for line in stanza.splitlines() if ': ' in line and line[0] != ' ')
         if fields.get('Package') == package and fields.get('Status', '').endswith(' installed'):
             version = re.sub(r'^[0-9]+:', '', fields.get('Version', '')) or None

@@ -15,8 +15,9 @@ short_description: Report Apache's build, active MPM, modules, limits and memory
 version_added: 0.1.0
 description:
   - Finds Apache for the host's layout (Debian, RedHat, SUSE or a source build), runs its
-    C(-V), and C(-S -M) in one run, under C(LANG=C) (and C(-l) only when C(-S -M) fails), and reads
-    its configuration the way Apache does.
+    C(-v) (C(-V) for a source build, whose paths it tells), and C(-S -M) in one run, under
+    C(LANG=C) (and C(-l) only when C(-S -M) fails), and reads its configuration the way Apache
+    does.
   - Returns the version, the active MPM and the file and line that select it, the loaded
     modules, the modules that are not thread-safe, the MPM limits in force, and the memory of
     Apache's processes.

@@ -25,8 +25,8 @@ description:
     which process group. This is the static twin of M(modwsgi.apache.probe).
   - Reads the mod_wsgi shared object to report the C(libpython) it links (from the ELF
     C(DT_NEEDED) entries, or else the file name), and its version from what installed it (dpkg
-    or pip). Nothing is run but Apache's own C(-V), and C(-S -M) in one run (and C(-l) when
-    C(-S -M) fails).
+    or pip). Nothing is run but Apache's own C(-v) (C(-V) for a source build), and C(-S -M) in
+    one run (and C(-l) when C(-S -M) fails).
   - On a host without Apache or mod_wsgi it returns RV(ansible_facts.mod_wsgi.installed=false)
     and does not fail.
 author:

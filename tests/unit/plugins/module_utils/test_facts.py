@@ -46,12 +46,11 @@ def test_debian_facts(tmp_path, version, mpm):
     assert facts['modules']['mpm_%s_module' % mpm] == 'shared'
     assert facts['thread_unsafe_modules'] == []
     assert 'processes' not in facts
-    # Debian's apache2 needs envvars: everything that reads config goes through apache2ctl.
-    assert ['/usr/sbin/apache2ctl', '-V'] in replay.calls
-    assert ['/usr/sbin/apache2ctl', '-S', '-M'] in replay.calls
-    # Two httpd runs: -V, and -S -M together; the compiled-in modules are -M's static ones,
-    # so -l does not run (it did before: four runs, then three).
-    assert [call[1:] for call in replay.calls] == [['-V'], ['-S', '-M']]
+    # Two httpd runs, and one reads the configuration: -S -M, through apache2ctl, since
+    # Debian's apache2 needs envvars for it. The version comes from the plain binary's -v, which
+    # reads nothing; -V would read the configuration again. The compiled-in modules are -M's
+    # static ones, so -l does not run (four runs at first, then three, then two with -V).
+    assert sorted(replay.calls) == [['/usr/sbin/apache2', '-v'], ['/usr/sbin/apache2ctl', '-S', '-M']]
 
 
 @pytest.mark.parametrize('version', ('12', '13'))
@@ -104,6 +103,28 @@ def test_mod_php_is_thread_unsafe(tmp_path):
     assert facts['mpm']['name'] == 'prefork'
     assert [m['name'] for m in facts['thread_unsafe_modules']] == ['php_module']
     assert 'prefork' in facts['thread_unsafe_modules'][0]['reason']
+
+
+def test_source_build_reads_its_paths_from_V(tmp_path):
+    """A source build's paths are its own: only there -V runs (a public capture of a build in
+    /usr/local/apache2, MPM prefork compiled in); its -S -M was not captured, so it fails."""
+    binary = '/opt/httpd/bin/httpd'
+    calls = []
+
+    def run(argv):
+        calls.append(list(argv))
+        if argv == [binary, '-V']:
+            return 0, read('public', 'source', 'V.txt'), ''
+        return 127, '', 'not captured'
+
+    facts = _facts.apache_facts(run, {}.get, sysroot=str(tmp_path), binary=binary,
+                                processes=False)
+    assert facts['layout'] == 'source'
+    assert facts['version'] == '2.4.41'
+    assert facts['config_file'] == '/usr/local/apache2/conf/httpd.conf'
+    assert facts['mpm']['name'] == 'prefork' and facts['mpm']['threaded'] is False
+    # The two runs at once (in either order), then -l, since -S -M failed.
+    assert sorted(calls[:2]) == [[binary, '-S', '-M'], [binary, '-V']] and calls[2:] == [[binary, '-l']]
 
 
 @pytest.mark.parametrize('mpm', MPMS)
