@@ -42,7 +42,8 @@ class ActionModule(ActionBase):
         answer = self._execute_module(
             module_name='modwsgi.apache.daemon_mode_preflight',
             module_args=dict(apps=apps, settings=settings, probe_url=probe_url,
-                             ctl=args.get('ctl'), conflicts=conflicts),
+                             ctl=args.get('ctl'), conflicts=conflicts,
+                             probe_secret=bool(settings.get('modwsgi_probe'))),
             task_vars=task_vars)
         if answer.get('failed'):
             result.update(answer)
@@ -59,5 +60,6 @@ class ActionModule(ActionBase):
             changed=False, apps=apps, settings=settings, check_mode=check_mode,
             apache_installed=host['ctl'], preview=check_mode and not host['ctl'],
             missing_packages=[name for name in packages if installed is None or not installed[name]],
-            present_conflicts=[name for name in conflicts if installed is None or installed[name]])
+            present_conflicts=[name for name in conflicts if installed is None or installed[name]],
+            probe_secret_pending=bool(host.get('probe_secret_pending')))
         return result

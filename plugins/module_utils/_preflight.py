@@ -22,6 +22,8 @@ import grp
 import os
 import pwd
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
+
 
 def _exists(lookup, name):
     try:
@@ -70,12 +72,14 @@ def installed_packages(run, find_bin, names):
     return dict((name, name in installed) for name in names)
 
 
-def read_host(apps, packages, ctl, run, find_bin):
+def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
     """The host's answers for the present ``apps`` (defaults applied), ``packages`` and ``ctl``.
 
     :returns: ``venvs``, ``scripts``, ``users``, ``groups``: ``{name: bool}``;
         ``packages``: ``{name: installed?}`` or ``None``; ``ctl``: whether Apache's control
-        script exists.
+        script exists; ``probe_secret_pending`` (with ``probe_secret``): whether the probe's
+        secret or digest would be made or mended (nothing of the secret itself is returned),
+        so that an idempotent run of the role skips that step and its call to the host.
     """
     present = [app for app in apps if app.get('state', 'present') == 'present']
 
@@ -89,4 +93,5 @@ def read_host(apps, packages, ctl, run, find_bin):
         'groups': dict((name, _exists(grp.getgrnam, name)) for name in names('group')),
         'packages': installed_packages(run, find_bin, packages),
         'ctl': os.path.exists(ctl),
+        'probe_secret_pending': probe_secret and _probe_secret.pending(_probe.SECRET_FILE, _probe.DIGEST_FILE),
     }

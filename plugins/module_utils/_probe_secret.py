@@ -98,6 +98,16 @@ def ensure(secret_file, digest_file, check_mode=False):
     return {'changed': bool(ops), 'created': created, 'diff': diff}
 
 
+def pending(secret_file, digest_file):
+    """Whether :func:`ensure` would change anything (read only): the secret or its digest is
+    missing, or its mode, owner or content is not what ensure writes. A path ensure would
+    refuse counts as pending, so that ensure runs and says why."""
+    try:
+        return ensure(secret_file, digest_file, check_mode=True)['changed']
+    except (ProbeError, OSError, IOError):
+        return True
+
+
 def _make_parent(path):
     """Make the missing directories above ``path`` (mode 0755: the digest must be reachable
     by the applications' users); existing ones are left as they are."""

@@ -63,6 +63,13 @@ options:
     type: list
     elements: str
     default: []
+  probe_secret:
+    description:
+      - Also tell whether the probe's secret and digest (module M(modwsgi.apache.probe_secret))
+        would be made or mended, in RV(probe_secret_pending). The action sets it from the
+        setting C(modwsgi_probe); it is not an argument of the task.
+    type: bool
+    default: false
 notes:
   - Without dpkg and rpm on the host, every package is reported missing, and the package
     manager decides.
@@ -111,6 +118,13 @@ present_conflicts:
   returned: success
   type: list
   elements: str
+probe_secret_pending:
+  description:
+    - Whether M(modwsgi.apache.probe_secret) would change the host (the secret or its digest is
+      missing or differs); false when C(modwsgi_probe) is off. Nothing of the secret is
+      returned.
+  returned: success
+  type: bool
 errors:
   description: Every refused setting or field, its name, a colon and the reason.
   returned: failure
@@ -133,13 +147,14 @@ def main():
             probe_url=dict(type='str', default='/.well-known/modwsgi-probe'),
             ctl=dict(type='str', required=True),
             conflicts=dict(type='list', elements='str', default=[]),
+            probe_secret=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
     run, find_bin, _binary = host_access(module)
     packages = list(module.params['settings'].get('modwsgi_packages') or []) + module.params['conflicts']
     module.exit_json(changed=False, host=read_host(module.params['apps'], packages, module.params['ctl'],
-                                                   run, find_bin))
+                                                   run, find_bin, module.params['probe_secret']))
 
 
 if __name__ == '__main__':

@@ -79,6 +79,16 @@ def test_the_action_validates_then_reads_the_host_once(action_class, check_mode)
     assert result['check_mode'] is check_mode and result['preview'] is check_mode
     assert result['apache_installed'] is False and result['changed'] is False
     assert result['missing_packages'] == ['libapache2-mod-wsgi-py3'] and result['present_conflicts'] == []
+    # modwsgi_probe is on: the host says whether the probe's secret would be made.
+    assert calls[0][1]['probe_secret'] is True and result['probe_secret_pending'] is False
+
+
+@pytest.mark.parametrize('probe', [True, False])
+def test_the_probe_secret_is_asked_only_with_the_probe(action_class, probe):
+    args = dict(ARGS, settings=dict(ARGS['settings'], modwsgi_probe=probe))
+    result, calls = action(action_class, args, False,
+                           {'changed': False, 'host': dict(HOST, probe_secret_pending=probe)})
+    assert calls[0][1]['probe_secret'] is probe and result['probe_secret_pending'] is probe
 
 
 def test_bad_input_fails_before_the_host_is_reached(action_class):

@@ -20,6 +20,7 @@ import pwd
 import pytest
 
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import installed_packages, read_host
 from ansible_collections.modwsgi.apache.plugins.modules import daemon_mode_preflight
 from ansible_collections.modwsgi.apache.tests.unit.helpers import read, patch_module_args
@@ -122,4 +123,17 @@ def test_the_module_reads_and_changes_nothing(host, capsys, monkeypatch, check_m
     out = json.loads(capsys.readouterr().out)
     assert exit_info.value.code == 0 and out['changed'] is False
     assert out['host'] == {'venvs': {root + '/venv': True}, 'scripts': {root + '/app.wsgi': True},
-                           'users': {}, 'groups': {}, 'packages': None, 'ctl': True}
+                           'users': {}, 'groups': {}, 'packages': None, 'ctl': True,
+                           'probe_secret_pending': False}
+
+
+def test_read_host_tells_whether_the_probe_secret_is_pending(host, monkeypatch):
+    root = host['root']
+    monkeypatch.setattr(_probe, 'SECRET_FILE', root + '/etc/probe.secret')
+    monkeypatch.setattr(_probe, 'DIGEST_FILE', root + '/etc/probe.digest')
+    assert read_host([], [], root + '/ctl', None, only(), probe_secret=True)['probe_secret_pending'] is True
+    assert not os.path.exists(root + '/etc')
+    _probe_secret.ensure(_probe.SECRET_FILE, _probe.DIGEST_FILE)
+    assert read_host([], [], root + '/ctl', None, only(), probe_secret=True)['probe_secret_pending'] is False
+    # Without the probe, nothing is read.
+    assert read_host([], [], root + '/ctl', None, only())['probe_secret_pending'] is False

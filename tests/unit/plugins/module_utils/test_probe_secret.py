@@ -129,3 +129,23 @@ def test_refuses_the_same_file_for_both(tmp_path):
 
 def test_new_secrets_differ():
     assert len({_probe_secret.new_secret() for dummy in range(8)}) == 8
+
+
+def test_pending_says_whether_ensure_would_change_and_changes_nothing(tmp_path):
+    secret_file, digest_file = paths(tmp_path)
+    assert _probe_secret.pending(secret_file, digest_file) is True
+    assert not os.path.exists(os.path.dirname(secret_file))
+    _probe_secret.ensure(secret_file, digest_file)
+    assert _probe_secret.pending(secret_file, digest_file) is False
+    with open(digest_file, 'w') as handle:
+        handle.write('0' * 64 + '\n')
+    assert _probe_secret.pending(secret_file, digest_file) is True
+    assert read(digest_file) == '0' * 64 + '\n'
+
+
+def test_pending_is_true_where_ensure_would_refuse(tmp_path):
+    secret_file, digest_file = paths(tmp_path)
+    os.makedirs(os.path.dirname(secret_file))
+    with open(secret_file, 'w') as handle:
+        handle.write('short\n')
+    assert _probe_secret.pending(secret_file, digest_file) is True
