@@ -28,8 +28,7 @@ def tasks(items):
     for task in items or []:
         yield task
         for key in ('block', 'rescue', 'always'):
-            for inner in tasks(task.get(key)):
-                yield inner
+            yield from tasks(task.get(key))
 
 
 def test_every_fact_the_role_sets_is_internal():
