@@ -42,7 +42,7 @@ def test_mpm_is_event(host):
 def test_probe_agrees(host, name):
     names, processes, threads = APPS[name]
     for server_name in names:
-        answer = probe(host, server_name, expect_mode='daemon', expect_group=name)
+        answer = probe(host, server_name, name, expect_mode='daemon', expect_group=name)
         assert answer.get('process_group') == name, answer
         assert answer['mode'] == 'daemon' and answer['mpm'] == 'event'
         assert (answer['processes'], answer['threads']) == (processes, threads)

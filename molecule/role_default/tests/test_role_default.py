@@ -42,7 +42,7 @@ def test_beta_answers_as_its_own_user(host):
 def test_daemon_mode_in_own_group_on_event(host, name):
     server_name, port, _path, processes, threads = APPS[name]
     answer = ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % port, 'host': server_name,
+        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (port, name), 'host': server_name,
         'expect_mode': 'daemon', 'expect_group': name})
     assert not answer.get('failed'), answer
     assert answer['mode'] == 'daemon'
@@ -56,7 +56,7 @@ def test_static_version_is_the_live_one(host):
     """wsgi_facts reads mod_wsgi's version from dpkg; the live probe reports mod_wsgi.version."""
     facts = ansible(host, 'modwsgi.apache.wsgi_facts', {'apache_facts': True})['ansible_facts']
     answer = ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1/.well-known/modwsgi-probe', 'host': 'alpha.test'})
+        'url': 'http://127.0.0.1/.well-known/modwsgi-probe/alpha', 'host': 'alpha.test'})
     assert facts['mod_wsgi']['version'] and facts['mod_wsgi']['version'] == answer['mod_wsgi_version']
     # apache_facts: mpm_facts' facts from the same call.
     assert facts['apache']['mpm']['name'] == answer['mpm'] == 'event'
@@ -66,7 +66,7 @@ def test_static_version_is_the_live_one(host):
 def test_probe_is_local_only(host):
     # From the container's own non-loopback address the probe must refuse (Require local).
     address = host.check_output("hostname -I | awk '{print $1}'")
-    answer = get(host, 'http://%s/.well-known/modwsgi-probe' % address, 'alpha.test')
+    answer = get(host, 'http://%s/.well-known/modwsgi-probe/alpha' % address, 'alpha.test')
     assert answer['status'] == 403, answer
 
 
@@ -91,7 +91,7 @@ def test_our_files_are_root_0644(host):
 
 def test_reload_gives_new_daemon_processes(host):
     before = dict((name, ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % APPS[name][1],
+        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (APPS[name][1], name),
         'host': APPS[name][0]})['pid']) for name in APPS)
     output = playbook('role_default', 'reload.yml')
     for name in APPS:
