@@ -31,9 +31,10 @@ def get(host, url, server_name):
         'status_code': [200, 403, 404, 500], 'use_proxy': False, 'follow_redirects': 'none'})
 
 
-def probe(host, server_name, port=80, **expect):
-    """The live probe of the application serving server_name:port."""
-    args = {'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % port, 'host': server_name}
+def probe(host, server_name, name, port=80, scheme='http', **expect):
+    """The live probe of application ``name`` of server_name:port (the role mounts one per
+    application at /.well-known/modwsgi-probe/<name>)."""
+    args = {'url': '%s://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (scheme, port, name), 'host': server_name}
     args.update(expect)
     return ansible(host, 'modwsgi.apache.probe', args)
 

@@ -16,14 +16,14 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
-    RoleInputError, host_errors, validate)
+    RoleInputError, host_errors, retired, validate, vhosts)
 
 PROBE_URL = '/.well-known/modwsgi-probe'
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'ctl', 'conflicts'))
+    _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'ctl', 'conflicts', 'tls_packages'))
 
     def _refuse(self, result, errors):
         result.update(failed=True, msg='; '.join(errors), errors=errors)
@@ -39,6 +39,10 @@ class ActionModule(ActionBase):
         except RoleInputError as exc:
             return self._refuse(result, exc.errors)
         conflicts = [str(name) for name in args.get('conflicts') or []]
+        if any(app['state'] == 'present' and app['tls'] for app in apps):
+            # The distribution's ssl module, when it is a package of its own (RedHat's mod_ssl).
+            extra = [str(name) for name in args.get('tls_packages') or []]
+            settings['modwsgi_packages'] = settings.get('modwsgi_packages', []) + extra
         answer = self._execute_module(
             module_name='modwsgi.apache.daemon_mode_preflight',
             module_args=dict(apps=apps, settings=settings, probe_url=probe_url,
@@ -58,6 +62,7 @@ class ActionModule(ActionBase):
         check_mode = bool(self._task.check_mode)
         result.update(
             changed=False, apps=apps, settings=settings, check_mode=check_mode,
+            vhosts=vhosts(apps), retired=retired(apps),
             apache_installed=host['ctl'], preview=check_mode and not host['ctl'],
             missing_packages=[name for name in packages if installed is None or not installed[name]],
             present_conflicts=[name for name in conflicts if installed is None or installed[name]],

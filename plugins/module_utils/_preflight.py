@@ -9,9 +9,10 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 Standard library only (it runs on the managed host). The action plugin
 ``modwsgi.apache.daemon_mode_preflight`` validates the input on the controller, then runs the
 module of the same name, which calls :func:`read_host` once for all applications: whether each
-present application's python_home holds pyvenv.cfg, whether its wsgi_script is a regular file,
-whether its user and group exist, which packages are installed, and whether Apache's control
-script is there. It only reads.
+present application's python_home holds pyvenv.cfg and which Python it is, which Python
+mod_wsgi is built for, whether its wsgi_script and its tls files are regular files, whether its
+user and group exist, which packages are installed, and whether Apache's control script is
+there. It only reads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +22,14 @@ __metaclass__ = type
 import grp
 import os
 import pwd
+import re
+
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect
+from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
+
+# The Python the distribution's mod_wsgi package is built for, and that the role builds
+# mod_wsgi with (modwsgi_install: pip): the distribution's python3.
+SYSTEM_PYTHON = '/usr/bin/python3'
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
 
@@ -72,22 +81,49 @@ def installed_packages(run, find_bin, names):
     return dict((name, name in installed) for name in names)
 
 
+def mod_wsgi_python(sysroot='/'):
+    """``{version, source}`` of the Python mod_wsgi runs, or ``None`` when the host cannot tell.
+
+    An installed mod_wsgi says it (the libpython it links, or its file name); before mod_wsgi
+    is installed, it is the distribution's python3 (Debian's libapache2-mod-wsgi-py3 and
+    Fedora's python3-mod_wsgi are built for it, and so is a pip build by the role).
+    """
+    layout = detect(sysroot)
+    found = module_file(None, layout, sysroot) if layout else None
+    if found and found['installed'] and found['python']:
+        return {'version': found['python']['version'], 'source': 'the Python of %s' % found['path']}
+    real = os.path.realpath(os.path.join(sysroot, SYSTEM_PYTHON.lstrip('/')))
+    match = re.search(r'python(\d+\.\d+)$', real)
+    if match:
+        return {'version': match.group(1),
+                'source': 'the distribution\'s %s, which its mod_wsgi package is built for' % SYSTEM_PYTHON}
+    return None
+
+
 def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
     """The host's answers for the present ``apps`` (defaults applied), ``packages`` and ``ctl``.
 
-    :returns: ``venvs``, ``scripts``, ``users``, ``groups``: ``{name: bool}``;
-        ``packages``: ``{name: installed?}`` or ``None``; ``ctl``: whether Apache's control
-        script exists; ``probe_secret_pending`` (with ``probe_secret``): whether the probe's
-        secret or digest would be made or mended (nothing of the secret itself is returned),
-        so that an idempotent run of the role skips that step and its call to the host.
+    :returns: ``venvs``, ``scripts``, ``users``, ``groups``, ``files`` (the tls files):
+        ``{name: bool}``; ``venv_pythons``: ``{python_home: "X.Y" or None}``;
+        ``mod_wsgi_python``: see :func:`mod_wsgi_python`; ``packages``: ``{name: installed?}``
+        or ``None``; ``ctl``: whether Apache's control script exists; ``probe_secret_pending``
+        (with ``probe_secret``): whether the probe's secret or digest would be made or mended
+        (nothing of the secret itself is returned), so that an idempotent run of the role skips
+        that step and its call to the host.
     """
     present = [app for app in apps if app.get('state', 'present') == 'present']
 
     def names(field):
         return sorted(set(app[field] for app in present
                           if app.get(field) is not None and not app[field].startswith('#')))
+    tls_files = sorted(set(app['tls'][key] for app in present if app.get('tls')
+                           for key in ('certificate', 'key', 'chain') if app['tls'].get(key)))
+    homes = names('python_home')
     return {
-        'venvs': dict((home, os.path.isfile(os.path.join(home, 'pyvenv.cfg'))) for home in names('python_home')),
+        'venvs': dict((home, os.path.isfile(os.path.join(home, 'pyvenv.cfg'))) for home in homes),
+        'venv_pythons': dict((home, venv_python(home)) for home in homes),
+        'mod_wsgi_python': mod_wsgi_python() if homes else None,
+        'files': dict((path, os.path.isfile(path)) for path in tls_files),
         'scripts': dict((path, os.path.isfile(path)) for path in names('wsgi_script')),
         'users': dict((name, _exists(pwd.getpwnam, name)) for name in names('user')),
         'groups': dict((name, _exists(grp.getgrnam, name)) for name in names('group')),

@@ -31,8 +31,10 @@ import json
 import re
 import socket
 import ssl
+from http.client import HTTPConnection, HTTPSConnection
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
+from urllib.request import HTTPRedirectHandler, HTTPSHandler, ProxyHandler, Request, build_opener
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
@@ -331,12 +333,52 @@ def check_expectations(result, expect_mode=None, expect_group=None):
     return 'Probe mismatch: ' + ' Also '.join(problems)
 
 
+class _NoRedirect(HTTPRedirectHandler):
+    """A redirect is answered as an HTTPError (reported, never followed)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _tls_context(validate_certs):
+    context = ssl.create_default_context()
+    if not validate_certs:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def sni_opener(server_hostname):
+    """An ``open_url``-like callable for https URLs whose TLS server name (SNI, and the name
+    the certificate is checked against) is ``server_hostname`` rather than the URL's host: the
+    probe connects to 127.0.0.1, and a name-based TLS virtual host is chosen by SNI."""
+    class SNIConnection(HTTPSConnection):
+        def connect(self):
+            HTTPConnection.connect(self)  # the TCP connection only; TLS follows here
+            self.sock = self._context.wrap_socket(self.sock, server_hostname=server_hostname)
+
+    def open_with_sni(url, method, headers, timeout, validate_certs, http_agent, **_ignored):
+        context = _tls_context(validate_certs)
+
+        class SNIHandler(HTTPSHandler):
+            def https_open(self, req):
+                return self.do_open(SNIConnection, req, context=context)
+        opener = build_opener(ProxyHandler({}), _NoRedirect(), SNIHandler())
+        request = Request(url, headers=dict(headers, **{'User-Agent': http_agent}), method=method)
+        return opener.open(request, timeout=timeout)
+    return open_with_sni
+
+
 def probe(url, host=None, timeout=10, validate_certs=True, opener=open_url, secret=None):
     """Request the probe and return the module's return values (raises :class:`ProbeError`).
 
-    ``secret`` (from :func:`read_secret`) is sent in the :data:`SECRET_HEADER` header."""
+    An https ``url`` with a ``host`` is sent with ``host`` as the TLS server name (SNI).
+    ``secret`` (from :func:`read_secret`) is sent in the :data:`SECRET_HEADER` header.
+    """
     request = build_request(url, host=host, timeout=timeout, validate_certs=validate_certs,
                             secret=secret)
+    if opener is open_url and host and urlsplit(url).scheme == 'https':
+        opener = sni_opener(host)
     status, content_type, body = fetch(request, opener=opener)
     answer = parse_answer(body, where=_where(request), content_type=content_type)
     return interpret(answer)

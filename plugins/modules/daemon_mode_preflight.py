@@ -70,6 +70,14 @@ options:
         setting C(modwsgi_probe); it is not an argument of the task.
     type: bool
     default: false
+  tls_packages:
+    description:
+      - Packages that an application with C(tls) needs (RedHat's C(mod_ssl)); they are added to
+        C(modwsgi_packages) when a present application has C(tls).
+      - This option is read on the controller only.
+    type: list
+    elements: str
+    default: []
 notes:
   - Without dpkg and rpm on the host, every package is reported missing, and the package
     manager decides.
@@ -96,6 +104,23 @@ settings:
   description: The settings given, normalized (booleans are booleans, numbers are integers).
   returned: success
   type: dict
+vhosts:
+  description:
+    - The virtual hosts of the present applications, one per C(server_name:port), in the order
+      of their first application. Each has the host settings that its applications share
+      (C(server_aliases), C(document_root), C(error_log), C(access_log), C(tls),
+      C(http_redirect)), C(server_name), C(port), C(file) (the name of its first application;
+      the role writes C(modwsgi-<file>.conf)) and C(apps), the longest C(url_path) first.
+  returned: success
+  type: list
+  elements: dict
+retired:
+  description:
+    - The application names whose C(modwsgi-<name>.conf) must not stay (absent applications, and
+      applications served from another application's file).
+  returned: success
+  type: list
+  elements: str
 check_mode:
   description: Whether this task runs in check mode (C(--check), or the play's or task's C(check_mode)).
   returned: success
@@ -148,6 +173,7 @@ def main():
             ctl=dict(type='str', required=True),
             conflicts=dict(type='list', elements='str', default=[]),
             probe_secret=dict(type='bool', default=False),
+            tls_packages=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )

@@ -47,7 +47,7 @@ options:
     description:
       - The C(Host) header to send, to reach the application's name-based virtual host.
       - Without it, the host of O(url) is sent, which usually selects Apache's default virtual host.
-      - For C(https://) URLs, TLS SNI still uses the host of O(url).
+      - For C(https://) URLs, O(host) is also the TLS server name (SNI) and the name the certificate is checked against.
     type: str
   timeout:
     description:

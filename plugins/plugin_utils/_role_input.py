@@ -33,7 +33,7 @@ APP_DEFAULTS = {
     'wsgi_script': None,
     'python_home': None,
     'server_aliases': [],
-    'port': 80,
+    'port': None,
     'url_path': '/',
     'python_path': [],
     'processes': 2,
@@ -50,6 +50,8 @@ APP_DEFAULTS = {
     'access_log': None,
     'state': 'present',
     'takeover': False,
+    'tls': None,
+    'http_redirect': None,
 }
 APP_FIELDS = ('name',) + tuple(sorted(APP_DEFAULTS))
 
@@ -130,7 +132,11 @@ class RoleInputError(Exception):
 
 
 class _Invalid(Exception):
-    """One field's value is refused: the reason."""
+    """One field's value is refused: the reason (``sub``: the key of a dict field it is about)."""
+
+    def __init__(self, reason, sub=None):
+        super(_Invalid, self).__init__(reason)
+        self.sub = sub
 
 
 def shown(value):
@@ -301,8 +307,55 @@ def _host_list(value, _app, ctx):
     raise _Invalid("must be a list of host names (a '*.' prefix is allowed)")
 
 
-def _port(value, _app, _ctx):
+def _port(value, app, _ctx):
+    if value is None:
+        return 443 if app['tls'] else 80
     return _number(value, 5, 1, 65535, '%s is not a port (1-65535)' % shown(value))
+
+
+# The keys of an application's tls, and whether each is required.
+TLS_KEYS = {'certificate': True, 'key': True, 'chain': False, 'self_signed': False}
+
+
+def _tls(value, _app, ctx):
+    """None, or {certificate, key, chain (None), self_signed (bool)}: the HTTPS virtual host."""
+    if value is None or ctx['absent']:
+        return value
+    if not isinstance(value, dict):
+        raise _Invalid('must be a dict with certificate, key, and optionally chain and self_signed')
+    for key in sorted(value, key=str):
+        if key not in TLS_KEYS:
+            raise _Invalid('unknown key; the keys are %s' % ', '.join(sorted(TLS_KEYS)), sub=key)
+    tls = {'chain': None, 'self_signed': False}
+    for key in ('certificate', 'key', 'chain'):
+        path = value.get(key)
+        if path is None and not TLS_KEYS[key]:
+            continue
+        if path is None:
+            raise _Invalid('is required with tls (the absolute path of a PEM file on the host)', sub=key)
+        if not _match(RE_ABS_PATH, path):
+            raise _Invalid('%s is not an absolute path %s' % (shown(path), _ABS_PATH_WORDS), sub=key)
+        tls[key] = path
+    try:
+        tls['self_signed'] = _bool(value.get('self_signed', False))
+    except _Invalid as exc:
+        raise _Invalid(str(exc), sub='self_signed')
+    return tls
+
+
+def _http_redirect(value, app, ctx):
+    """True by default with tls: a port-80 virtual host that redirects to https."""
+    if ctx['absent']:
+        return value
+    if value is None:
+        return bool(app['tls']) and app['port'] != 80
+    if not _bool(value):
+        return False
+    if not app['tls']:
+        raise _Invalid('needs tls: the redirect goes to the https virtual host')
+    if app['port'] == 80:
+        raise _Invalid('the https virtual host is on port 80, where the redirect would be')
+    return True
 
 
 def _url_path(value, _app, ctx):
@@ -317,9 +370,11 @@ def _wsgi_script(value, _app, ctx):
     return _required(value, ctx, RE_ABS_PATH, 'is not an absolute path')
 
 
-def _python_home(value, _app, ctx):
-    return _required(value, ctx, RE_ABS_PATH, 'is not an absolute path',
-                     'is required for a present application (the virtual environment it runs in)')
+def _python_home(value, _app, _ctx):
+    """A venv, or None: the Python mod_wsgi is built against (with python_path for the code)."""
+    if value is None or _match(RE_ABS_PATH, value):
+        return value
+    raise _Invalid('%s is not an absolute path' % shown(value))
 
 
 def _python_path(value, _app, ctx):
@@ -396,7 +451,9 @@ APP_RULES = (
     ('state', _state),
     ('server_name', _server_name),
     ('server_aliases', _host_list),
+    ('tls', _tls),
     ('port', _port),
+    ('http_redirect', _http_redirect),
     ('url_path', _url_path),
     ('wsgi_script', _wsgi_script),
     ('python_home', _python_home),
@@ -470,7 +527,7 @@ def _app(index, raw, probe_url, errors):
         try:
             app[field] = rule(app[field], app, ctx)
         except _Invalid as exc:
-            errors.append('%s.%s: %s' % (prefix, field, exc))
+            errors.append('%s.%s%s: %s' % (prefix, field, '' if exc.sub is None else '.' + exc.sub, exc))
     if isinstance(app['daemon_options'], dict) and 'daemon_options' not in unsafe:
         options = {}
         for key in sorted(app['daemon_options'], key=str):
@@ -510,11 +567,21 @@ def validate(settings, apps, probe_url):
     return normalized, result
 
 
+# What the applications of one host (server_name:port) share: one virtual host has one value.
+HOST_FIELDS = ('server_aliases', 'document_root', 'error_log', 'access_log', 'tls', 'http_redirect')
+
+
+def _host_value(app, field):
+    return sorted(app[field]) if field == 'server_aliases' else app[field]
+
+
 def _conflicts(apps, errors):
-    """Names used twice, and a server_name:port served by two present applications."""
+    """Names used twice; apps of one server_name:port at one url_path or with different host
+    settings (HOST_FIELDS); an http_redirect on a server_name:80 that an application serves."""
     found = []
     names = set()
-    served = set()
+    hosts = {}  # (server_name, port) -> index of its first application
+    paths = {}  # (server_name, port, url_path) -> index
     for index, app in enumerate(apps):
         prefix = 'modwsgi_apps[%d]' % index
         if any(error.startswith(prefix + '.') for error in errors):
@@ -524,31 +591,112 @@ def _conflicts(apps, errors):
         names.add(app['name'])
         if app['state'] != 'present':
             continue
-        where = '%s:%s' % (app['server_name'], app['port'])
-        # Several apps converted in place share their site's server_name:port, each at its url_path.
+        where = (app['server_name'], app['port'])
+        first = hosts.setdefault(where, index)
+        if (where + (app['url_path'],)) in paths:
+            found.append('%s.url_path: %s:%s%s is already the URL of modwsgi_apps[%d]'
+                         % ((prefix,) + where + (app['url_path'], paths[where + (app['url_path'],)])))
+        paths.setdefault(where + (app['url_path'],), index)
+        # A site converted in place keeps its own virtual host: its applications share nothing
+        # of ours, and ours cannot share its server_name:port.
+        if (app['takeover'] == 'in_place') != (apps[first]['takeover'] == 'in_place'):
+            found.append('%s.takeover: %s:%s is served by modwsgi_apps[%d], and applications of one '
+                         'server_name:port are either all converted in place or none is'
+                         % ((prefix,) + where + (first,)))
+            continue
         if app['takeover'] == 'in_place':
-            where = '%s%s (in place)' % (where, app['url_path'])
-        if where in served:
-            found.append('%s.server_name: %s is already the server_name:port of an earlier application'
-                         % (prefix, where))
-        served.add(where)
+            if app['tls']:
+                found.append('%s.tls: not used with takeover: in_place; the site keeps its own TLS '
+                             '(SSLEngine, certificates) as it is' % prefix)
+            continue
+        unloaded = [other for other in range(first, index) if apps[other]['state'] == 'present'
+                    and not apps[other]['preload'] and (apps[other]['server_name'], apps[other]['port']) == where]
+        if not app['preload'] and unloaded and apps[unloaded[0]]['application_group'] != app['application_group']:
+            found.append('%s.application_group: differs from that of modwsgi_apps[%d], which does not '
+                         'preload either and serves the same server_name:port (%s:%s): without preload, '
+                         'the applications of one virtual host share one WSGIApplicationGroup'
+                         % ((prefix, unloaded[0]) + where))
+        for field in HOST_FIELDS if first != index else ():
+            if _host_value(app, field) != _host_value(apps[first], field):
+                found.append('%s.%s: differs from modwsgi_apps[%d].%s; applications of one '
+                             'server_name:port (%s:%s) share one virtual host, so give them the same %s'
+                             % ((prefix, field, first, field) + where + (field,)))
+    for index, app in enumerate(apps):
+        if app['state'] == 'present' and app['takeover'] != 'in_place' and app['http_redirect'] is True \
+                and (app['server_name'], 80) in hosts \
+                and not any(error.startswith('modwsgi_apps[%d].' % index) for error in errors):
+            found.append('modwsgi_apps[%d].http_redirect: %s:80 is served by modwsgi_apps[%d]; set '
+                         'http_redirect: false, or serve that application over tls too'
+                         % (index, app['server_name'], hosts[(app['server_name'], 80)]))
     return found
+
+
+def _url_length(app):
+    return -len(app['url_path'].rstrip('/'))
+
+
+def vhosts(apps):
+    """The virtual hosts of the present applications, one per server_name:port (not those
+    converted in place: their own site serves them).
+
+    Each is the first application's host settings (HOST_FIELDS, equal for all of them), with
+    ``file`` (the first application's name: modwsgi-<file>.conf) and ``apps``: the longest
+    url_path first, because mod_wsgi mounts a request on the first WSGIScriptAlias that matches
+    it, in configuration order (``wsgi_hook_intercept`` in mod_wsgi.c).
+    """
+    result = []
+    by_host = {}
+    for app in apps:
+        # An application converted in place is served by its own site, not by a file of ours.
+        if app['state'] != 'present' or app['takeover'] == 'in_place':
+            continue
+        where = (app['server_name'], app['port'])
+        if where not in by_host:
+            by_host[where] = dict(((field, app[field]) for field in HOST_FIELDS),
+                                  file=app['name'], server_name=app['server_name'], port=app['port'], apps=[])
+            result.append(by_host[where])
+        by_host[where]['apps'].append(app)
+    for vhost in result:
+        vhost['apps'].sort(key=_url_length)
+    return result
+
+
+def retired(apps):
+    """The names whose file modwsgi-<name>.conf must not stay: absent applications, and those
+    served from another application's file (several applications of one host)."""
+    files = set(vhost['file'] for vhost in vhosts(apps))
+    return [app['name'] for app in apps if app['name'] not in files]
 
 
 def host_errors(apps, host):
     """What the host contradicts: ``modwsgi_apps[i].field: reason`` for each present application.
 
-    :param host: the answer of the host module: ``venvs``, ``scripts``, ``users`` and ``groups``,
-        each ``{name: true or false}``.
+    :param host: the answer of the host module: ``venvs``, ``scripts``, ``users``, ``groups``
+        and ``files`` (the tls files), each ``{name: true or false}``; ``venv_pythons``
+        (``{python_home: "X.Y" or None}``) and ``mod_wsgi_python`` (``{version, source}`` of
+        the Python mod_wsgi is built for, or None when the host cannot tell).
     """
     errors = []
+    wsgi_python = host.get('mod_wsgi_python') or {}
     for index, app in enumerate(apps):
         if app['state'] != 'present':
             continue
         prefix = 'modwsgi_apps[%d]' % index
-        if not host['venvs'].get(app['python_home'], False):
+        home = app['python_home']
+        venv_python = host.get('venv_pythons', {}).get(home)
+        if home is not None and not host['venvs'].get(home, False):
             errors.append('%s.python_home: %s is not a virtual environment on the host (no pyvenv.cfg)'
-                          % (prefix, app['python_home']))
+                          % (prefix, home))
+        elif home is not None and venv_python and wsgi_python.get('version') \
+                and venv_python != wsgi_python['version']:
+            errors.append('%s.python_home: %s is a Python %s virtual environment, but mod_wsgi runs '
+                          'Python %s (%s); make the venv with Python %s, or leave python_home out '
+                          'to run on that Python' % (prefix, home, venv_python, wsgi_python['version'],
+                                                     wsgi_python['source'], wsgi_python['version']))
+        for key in ('certificate', 'key', 'chain'):
+            path = (app['tls'] or {}).get(key)
+            if path is not None and not host.get('files', {}).get(path, False):
+                errors.append('%s.tls.%s: %s is not a file on the host' % (prefix, key, path))
         if not host['scripts'].get(app['wsgi_script'], False):
             errors.append('%s.wsgi_script: %s is not a file on the host' % (prefix, app['wsgi_script']))
         for field, table, what in (('user', 'users', 'user'), ('group', 'groups', 'group')):

@@ -27,7 +27,8 @@ def test_without_takeover_preflight_named_both_files(host):
 def test_no_embedded_mount_is_left(host):
     facts = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
     modes = dict((m['server'], m['mode']) for m in facts['mounts'] if m['url'] == '/')
-    assert modes == {'shop.test:80': 'daemon', 'blog.test:80': 'daemon'}, facts['mounts']
+    assert modes == {'shop.test:80': 'daemon', 'blog.test:80': 'daemon', 'secure.test:443': 'daemon'}, \
+        facts['mounts']
     assert [m for m in facts['mounts'] if m['mode'] != 'daemon'] == []
     assert facts['restrict_embedded'] is True
     assert 'group_unused' not in [f['code'] for f in facts['findings']]
@@ -42,7 +43,7 @@ def test_mpm_is_event(host):
 def test_probe_agrees(host, name):
     names, processes, threads = APPS[name]
     for server_name in names:
-        answer = probe(host, server_name, expect_mode='daemon', expect_group=name)
+        answer = probe(host, server_name, name, expect_mode='daemon', expect_group=name)
         assert answer.get('process_group') == name, answer
         assert answer['mode'] == 'daemon' and answer['mpm'] == 'event'
         assert (answer['processes'], answer['threads']) == (processes, threads)
@@ -62,3 +63,45 @@ def test_taken_over_sites_are_disabled_and_kept(host):
     assert kept.is_file and (kept.user, kept.mode) == ('root', 0o600)
     assert 'WSGIDaemonProcess blog processes=1 threads=3' in kept.content_string
     assert host.file('/var/backups/modwsgi').mode == 0o700
+
+
+# The HTTPS site added by converge: front (/, venv) and api (/api, system Python) of secure.test.
+SECURE = {
+    # name: (URL path, what it answers, processes, threads)
+    'front': ('/', 'secure.test says hello from front\n', 1, 2),
+    'api': ('/api', 'secure.test says hello from api on the Python in /usr\n', 1, 2),
+}
+
+
+def https_get(host, url, server_name, status=200):
+    return ansible(host, 'ansible.builtin.uri', {
+        'url': url, 'headers': {'Host': server_name}, 'return_content': True, 'status_code': [status],
+        'use_proxy': False, 'follow_redirects': 'none', 'validate_certs': False})
+
+
+@pytest.mark.parametrize('name', sorted(SECURE))
+def test_https_apps_of_one_host_each_run_in_their_own_group(host, name):
+    path, content, processes, threads = SECURE[name]
+    answer = probe(host, 'secure.test', name, port=443, scheme='https', validate_certs=False,
+                   expect_mode='daemon', expect_group=name)
+    assert not answer.get('failed'), answer
+    assert (answer['processes'], answer['threads']) == (processes, threads)
+    page = https_get(host, 'https://127.0.0.1' + path, 'secure.test')
+    assert not page.get('failed') and page['content'] == content, page
+
+
+def test_https_vhost_holds_both_apps_longest_path_first(host):
+    facts = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
+    mounts = dict((m['url'], m['mode']) for m in facts['mounts'] if m['server'] == 'secure.test:443')
+    assert mounts.get('/') == 'daemon' and mounts.get('/api') == 'daemon', facts['mounts']
+    assert host.file('/etc/apache2/sites-enabled/modwsgi-front.conf').exists
+    assert not host.file('/etc/apache2/sites-available/modwsgi-api.conf').exists
+    assert host.socket('tcp://0.0.0.0:443').is_listening or host.socket('tcp://:::443').is_listening
+
+
+def test_http_redirects_to_https(host):
+    answer = ansible(host, 'ansible.builtin.uri', {
+        'url': 'http://127.0.0.1/api', 'headers': {'Host': 'secure.test'}, 'status_code': [301],
+        'use_proxy': False, 'follow_redirects': 'none'})
+    assert not answer.get('failed'), answer
+    assert answer['location'] == 'https://secure.test/api'

@@ -40,7 +40,7 @@ def test_apache_still_runs_prefork_with_php(host):
 def test_apps_run_in_daemon_mode_with_their_threads(host, name):
     server_name, port, processes, threads = APPS[name]
     answer = ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % port, 'host': server_name,
+        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (port, name), 'host': server_name,
         'expect_mode': 'daemon', 'expect_group': name})
     assert not answer.get('failed'), answer
     assert (answer['mode'], answer['process_group']) == ('daemon', name)

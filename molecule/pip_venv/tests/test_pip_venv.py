@@ -42,7 +42,7 @@ def test_app_runs_in_its_own_venv_not_as_root(host, name):
 def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name):
     server_name, _path, processes, threads = APPS[name]
     answer = ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1/.well-known/modwsgi-probe', 'host': server_name,
+        'url': 'http://127.0.0.1/.well-known/modwsgi-probe/' + name, 'host': server_name,
         'expect_mode': 'daemon', 'expect_group': name})
     assert not answer.get('failed'), answer
     assert (answer['mode'], answer['process_group']) == ('daemon', name)

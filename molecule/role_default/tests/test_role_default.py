@@ -44,7 +44,7 @@ def test_beta_answers_as_its_own_user(host):
 def test_daemon_mode_in_own_group_on_event(host, name):
     server_name, port, _path, processes, threads = APPS[name]
     answer = ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % port, 'host': server_name,
+        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (port, name), 'host': server_name,
         'expect_mode': 'daemon', 'expect_group': name})
     assert not answer.get('failed'), answer
     assert answer['mode'] == 'daemon'
@@ -58,7 +58,7 @@ def test_static_version_is_the_live_one(host):
     """wsgi_facts reads mod_wsgi's version from dpkg; the live probe reports mod_wsgi.version."""
     facts = ansible(host, 'modwsgi.apache.wsgi_facts', {'apache_facts': True})['ansible_facts']
     answer = ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1/.well-known/modwsgi-probe', 'host': 'alpha.test'})
+        'url': 'http://127.0.0.1/.well-known/modwsgi-probe/alpha', 'host': 'alpha.test'})
     assert facts['mod_wsgi']['version'] and facts['mod_wsgi']['version'] == answer['mod_wsgi_version']
     # apache_facts: mpm_facts' facts from the same call.
     assert facts['apache']['mpm']['name'] == answer['mpm'] == 'event'
@@ -73,13 +73,13 @@ PRIVACY = r"""
 import http.client, json, os, subprocess, threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-PATH = '/.well-known/modwsgi-probe'
+PATH = '/.well-known/modwsgi-probe/'  # + the app's name
 HEADER = 'X-Modwsgi-Probe-Secret'
 
 
-def request(address, port, headers):
+def request(address, port, path, headers):
     conn = http.client.HTTPConnection(address, port, timeout=10)
-    conn.request('GET', PATH, headers=headers)
+    conn.request('GET', path, headers=headers)
     answer = conn.getresponse()
     return answer.status, answer.read()
 
@@ -88,7 +88,7 @@ class Proxy(BaseHTTPRequestHandler):
     def do_GET(self):
         headers = dict((k, v) for k, v in self.headers.items() if k.lower() != 'connection')
         headers['X-Forwarded-For'] = '203.0.113.9'
-        status, body = request('127.0.0.1', 80, headers)
+        status, body = request('127.0.0.1', 80, self.path, headers)
         self.send_response(status)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
@@ -104,16 +104,17 @@ with open('/etc/modwsgi/probe.secret') as handle:
     secret = handle.read().strip()
 own_address = subprocess.check_output(['hostname', '-I']).decode().split()[0]
 cases = {
-    'loopback': ('127.0.0.1', 80, {'Host': 'alpha.test'}),
-    'loopback_guess': ('127.0.0.1', 8080, {'Host': 'beta.test', HEADER: 'f' * 64}),
-    'own_address': (own_address, 80, {'Host': 'alpha.test', HEADER: secret}),
-    'proxy': ('127.0.0.1', proxy.server_address[1], {'Host': 'alpha.test'}),
-    'proxy_guess': ('127.0.0.1', proxy.server_address[1], {'Host': 'alpha.test', HEADER: 'f' * 64}),
-    'proxy_secret': ('127.0.0.1', proxy.server_address[1], {'Host': 'alpha.test', HEADER: secret}),
+    'loopback': ('127.0.0.1', 80, 'alpha', {'Host': 'alpha.test'}),
+    'loopback_guess': ('127.0.0.1', 8080, 'beta', {'Host': 'beta.test', HEADER: 'f' * 64}),
+    'own_address': (own_address, 80, 'alpha', {'Host': 'alpha.test', HEADER: secret}),
+    'proxy': ('127.0.0.1', proxy.server_address[1], 'alpha', {'Host': 'alpha.test'}),
+    'proxy_guess': ('127.0.0.1', proxy.server_address[1], 'alpha', {'Host': 'alpha.test', HEADER: 'f' * 64}),
+    'proxy_secret': ('127.0.0.1', proxy.server_address[1], 'alpha', {'Host': 'alpha.test', HEADER: secret}),
+    'loopback_secret_beta': ('127.0.0.1', 8080, 'beta', {'Host': 'beta.test', HEADER: secret}),
 }
 result = {}
-for name, (address, port, headers) in sorted(cases.items()):
-    status, body = request(address, port, headers)
+for name, (address, port, app, headers) in sorted(cases.items()):
+    status, body = request(address, port, PATH + app, headers)
     result[name] = [status, body.decode('utf-8', 'replace')]
 proxy.shutdown()
 # [mode, uid, gid] of the secret, the digest and their directory.
@@ -137,6 +138,9 @@ def test_probe_answers_only_the_module(host):
     # Through the proxy with the secret it answers: the secret, nothing else, makes the difference.
     status, body = answers['proxy_secret']
     assert status == 200 and json.loads(body)['process_group'] == 'alpha', answers['proxy_secret']
+    # beta's probe is there too: a guess on its path is refused, not missing.
+    status, body = answers['loopback_secret_beta']
+    assert status == 200 and json.loads(body)['process_group'] == 'beta', answers['loopback_secret_beta']
     assert answers['/etc/modwsgi/probe.secret'] == ['0o600', 0, 0]
     assert answers['/etc/modwsgi/probe.digest'] == ['0o644', 0, 0]
     assert answers['/etc/modwsgi'] == ['0o755', 0, 0]
@@ -163,7 +167,7 @@ def test_our_files_are_root_0644(host):
 
 def test_reload_gives_new_daemon_processes(host):
     before = dict((name, ansible(host, 'modwsgi.apache.probe', {
-        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe' % APPS[name][1],
+        'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (APPS[name][1], name),
         'host': APPS[name][0]})['pid']) for name in APPS)
     output = playbook('role_default', 'reload.yml')
     for name in APPS:

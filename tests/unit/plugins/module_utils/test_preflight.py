@@ -16,12 +16,14 @@ __metaclass__ = type
 import json
 import os
 import pwd
+from pathlib import Path
 
 import pytest
 
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
-from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import installed_packages, read_host
+from ansible_collections.modwsgi.apache.plugins.module_utils import _preflight, _probe, _probe_secret
+from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import (
+    installed_packages, mod_wsgi_python, read_host)
 from ansible_collections.modwsgi.apache.plugins.modules import daemon_mode_preflight
 from ansible_collections.modwsgi.apache.tests.unit.helpers import read, patch_module_args
 
@@ -115,6 +117,7 @@ def test_the_module_reads_and_changes_nothing(host, capsys, monkeypatch, check_m
     root = host['root']
     monkeypatch.setattr(daemon_mode_preflight, 'host_access',
                         lambda module: (None, only(), None))
+    monkeypatch.setattr(_preflight, 'mod_wsgi_python', lambda: WSGI_PYTHON)
     args = {'apps': [app(root, 'a')], 'settings': {'modwsgi_packages': ['apache2']}, 'ctl': root + '/ctl',
             '_ansible_check_mode': check_mode}
     with patch_module_args(args):
@@ -123,8 +126,40 @@ def test_the_module_reads_and_changes_nothing(host, capsys, monkeypatch, check_m
     out = json.loads(capsys.readouterr().out)
     assert exit_info.value.code == 0 and out['changed'] is False
     assert out['host'] == {'venvs': {root + '/venv': True}, 'scripts': {root + '/app.wsgi': True},
-                           'users': {}, 'groups': {}, 'packages': None, 'ctl': True,
+                           'venv_pythons': {root + '/venv': None}, 'mod_wsgi_python': WSGI_PYTHON,
+                           'files': {}, 'users': {}, 'groups': {}, 'packages': None, 'ctl': True,
                            'probe_secret_pending': False}
+
+
+WSGI_PYTHON = {'version': '3.11', 'source': 'the Python of /usr/lib/apache2/modules/mod_wsgi.so'}
+
+
+def test_read_host_reads_the_venv_s_python_and_the_tls_files(host):
+    root = host['root']
+    # pyvenv.cfg as python3 -m venv writes it on Debian 12.
+    (Path(root) / 'venv' / 'pyvenv.cfg').write_text(
+        'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n')
+    (Path(root) / 'cert.pem').write_text('')
+    tls = {'certificate': root + '/cert.pem', 'key': root + '/nokey.pem', 'chain': None, 'self_signed': True}
+    answer = read_host([app(root, 'a', tls=tls), app(root, 'b', python_home=None)], [], root + '/ctl', None, only())
+    assert answer['venv_pythons'] == {root + '/venv': '3.11'}
+    assert answer['files'] == {root + '/cert.pem': True, root + '/nokey.pem': False}
+
+
+def test_mod_wsgi_s_python_from_the_module_or_the_distribution_s_python3(tmp_path):
+    # Debian 12's layout: its marker, python3 -> python3.11, and (once installed) mod_wsgi.so-3.11.
+    (tmp_path / 'etc' / 'apache2').mkdir(parents=True)
+    (tmp_path / 'etc' / 'apache2' / 'apache2.conf').write_text('')
+    (tmp_path / 'usr' / 'bin').mkdir(parents=True)
+    (tmp_path / 'usr' / 'bin' / 'python3.11').write_text('')
+    os.symlink('python3.11', str(tmp_path / 'usr' / 'bin' / 'python3'))
+    assert mod_wsgi_python(str(tmp_path)) == {
+        'version': '3.11', 'source': "the distribution's /usr/bin/python3, which its mod_wsgi package is built for"}
+    modules = tmp_path / 'usr' / 'lib' / 'apache2' / 'modules'
+    modules.mkdir(parents=True)
+    (modules / 'mod_wsgi.so-3.12').write_text('')
+    os.symlink('mod_wsgi.so-3.12', str(modules / 'mod_wsgi.so'))
+    assert mod_wsgi_python(str(tmp_path))['version'] == '3.12'
 
 
 def test_read_host_tells_whether_the_probe_secret_is_pending(host, monkeypatch):

@@ -63,7 +63,7 @@ def test_the_scenario_s_input_is_valid_and_gets_every_field():
     for app in apps:
         assert sorted(app) == sorted(APP_FIELDS)
     assert apps[1]['port'] == 8080 and apps[1]['user'] == 'beta' and apps[1]['threads'] == 3
-    assert apps[2] == dict(APP_DEFAULTS, name='gone', state='absent')
+    assert apps[2] == dict(APP_DEFAULTS, name='gone', state='absent', port=80)
     # The scenario spells alpha's booleans as strings; the input itself is left as it was.
     assert (apps[0]['preload'], apps[0]['takeover']) == (True, False)
     assert (APPS[0]['preload'], APPS[0]['takeover']) == ('yes', 'false')
@@ -89,8 +89,6 @@ APP_CASES = [
     ({'url_path': 'app'}, "modwsgi_apps[0].url_path: \"app\" must start with '/', have no trailing '/' "
                           "(except '/' itself), use only letters, digits and '._~-', and not be under "
                           "/.well-known/modwsgi-probe"),
-    ({'python_home': None}, 'modwsgi_apps[0].python_home: is required for a present application '
-                            '(the virtual environment it runs in)'),
     ({'daemon_options': {'max-requests': 5}},
      'modwsgi_apps[0].daemon_options.max-requests: unknown WSGIDaemonProcess option; the known ones are '
      + ', '.join(sorted(_role_input.DAEMON_OPTION_TYPES))),
@@ -219,9 +217,9 @@ def test_names_are_unique():
 
 
 @pytest.mark.parametrize('port', [80, '80'])
-def test_one_application_per_server_name_and_port(port):
+def test_one_application_per_url_of_a_host(port):
     assert errors(apps=[alpha(), alpha(name='alpha2', port=port)]) == [
-        'modwsgi_apps[1].server_name: alpha.test:80 is already the server_name:port of an earlier application']
+        'modwsgi_apps[1].url_path: alpha.test:80/ is already the URL of modwsgi_apps[0]']
 
 
 def test_an_absent_application_needs_no_server_name_and_frees_its_name_port():
@@ -387,6 +385,148 @@ def test_the_role_s_path_rule_is_the_same():
     assert role_vars['__modwsgi_probe_url'] == PROBE
 
 
+# TLS (issue 14, item 2). The certificate's paths are those of molecule/from_embedded.
+CERT = '/etc/ssl/modwsgi-test/secure.test.pem'
+KEY = '/etc/ssl/modwsgi-test/secure.test.key'
+
+
+def test_tls_is_normalized_and_moves_the_port_to_443_with_a_redirect():
+    _settings, apps = validate(SETTINGS, [alpha(tls={'certificate': CERT, 'key': KEY, 'self_signed': 'yes'})], PROBE)
+    assert apps[0]['tls'] == {'certificate': CERT, 'key': KEY, 'chain': None, 'self_signed': True}
+    assert (apps[0]['port'], apps[0]['http_redirect']) == (443, True)
+    _settings, apps = validate(SETTINGS, [alpha(port=8443, http_redirect='no',
+                                                tls={'certificate': CERT, 'key': KEY, 'chain': CERT})], PROBE)
+    assert apps[0]['tls'] == {'certificate': CERT, 'key': KEY, 'chain': CERT, 'self_signed': False}
+    assert (apps[0]['port'], apps[0]['http_redirect']) == (8443, False)
+    # Without tls: port 80, no redirect.
+    _settings, apps = validate(SETTINGS, [alpha()], PROBE)
+    assert (apps[0]['tls'], apps[0]['port'], apps[0]['http_redirect']) == (None, 80, False)
+
+
+TLS_CASES = [
+    ({'tls': {'key': KEY}},
+     'modwsgi_apps[0].tls.certificate: is required with tls (the absolute path of a PEM file on the host)'),
+    ({'tls': {'certificate': 'cert.pem', 'key': KEY}},
+     'modwsgi_apps[0].tls.certificate: "cert.pem" is not an absolute path (letters, digits, \'._@+-\')'),
+    ({'tls': {'certificate': CERT, 'key': '/etc/ssl/my key.pem'}},
+     'modwsgi_apps[0].tls.key: "/etc/ssl/my key.pem" is not an absolute path (letters, digits, \'._@+-\')'),
+    ({'tls': {'certificate': CERT, 'key': KEY, 'chain': '/etc/ssl/../chain.pem'}},
+     'modwsgi_apps[0].tls.chain: "/etc/ssl/../chain.pem" is not an absolute path (letters, digits, \'._@+-\')'),
+    ({'tls': {'certificate': CERT, 'key': KEY, 'self_signed': 'maybe'}},
+     'modwsgi_apps[0].tls.self_signed: must be true or false'),
+    ({'tls': {'certificate': CERT, 'key': KEY, 'ca': CERT}},
+     'modwsgi_apps[0].tls.ca: unknown key; the keys are certificate, chain, key, self_signed'),
+    ({'tls': CERT}, 'modwsgi_apps[0].tls: must be a dict with certificate, key, and optionally chain and self_signed'),
+    ({'tls': {'certificate': CERT + '\nSSLEngine off', 'key': KEY}}, 'modwsgi_apps[0].tls: ' + INJECTION),
+    ({'http_redirect': True}, 'modwsgi_apps[0].http_redirect: needs tls: the redirect goes to the https virtual host'),
+    ({'http_redirect': 'sure'}, 'modwsgi_apps[0].http_redirect: must be true or false'),
+    ({'port': 80, 'http_redirect': True, 'tls': {'certificate': CERT, 'key': KEY}},
+     'modwsgi_apps[0].http_redirect: the https virtual host is on port 80, where the redirect would be'),
+    ({'python_home': 'venv'}, 'modwsgi_apps[0].python_home: "venv" is not an absolute path'),
+]
+
+
+@pytest.mark.parametrize('changes, message', TLS_CASES, ids=[str(case[0])[:60] for case in TLS_CASES])
+def test_a_tls_field_is_refused_naming_it(changes, message):
+    assert errors(apps=[alpha(**changes)]) == [message]
+
+
+def test_the_redirect_may_not_take_a_name_served_on_port_80():
+    secure = alpha(name='secure', tls={'certificate': CERT, 'key': KEY})
+    assert errors(apps=[alpha(), secure]) == [
+        'modwsgi_apps[1].http_redirect: alpha.test:80 is served by modwsgi_apps[0]; set http_redirect: '
+        'false, or serve that application over tls too']
+    _settings, apps = validate(SETTINGS, [alpha(), dict(secure, http_redirect=False)], PROBE)
+    assert [app['port'] for app in apps] == [80, 443]
+
+
+# System Python (issue 14, item 3).
+def test_python_home_is_optional():
+    _settings, apps = validate(SETTINGS, [alpha(python_home=None, python_path=['/srv/alpha/lib'])], PROBE)
+    assert apps[0]['python_home'] is None
+    host = dict(HOST_OK, venvs={}, venv_pythons={},
+                mod_wsgi_python={'version': '3.11', 'source': 'the Python of /usr/lib/apache2/modules/mod_wsgi.so'})
+    assert host_errors(apps, host) == []
+
+
+# mod_wsgi_python as read on Debian 12 (mod_wsgi.so links libpython3.11.so.1.0) and a Python 3.9 venv.
+WSGI_311 = {'version': '3.11', 'source': 'the Python of /usr/lib/apache2/modules/mod_wsgi.so'}
+
+
+def test_a_venv_of_another_python_is_refused_naming_both_versions():
+    _settings, apps = validate(SETTINGS, APPS, PROBE)
+    host = dict(HOST_OK, mod_wsgi_python=WSGI_311,
+                venv_pythons={'/srv/alpha/venv': '3.9', '/srv/beta/venv': '3.11'})
+    assert host_errors(apps, host) == [
+        'modwsgi_apps[0].python_home: /srv/alpha/venv is a Python 3.9 virtual environment, but mod_wsgi runs '
+        'Python 3.11 (the Python of /usr/lib/apache2/modules/mod_wsgi.so); make the venv with Python 3.11, '
+        'or leave python_home out to run on that Python']
+    # Where the host cannot tell either version, it is not a reason to refuse.
+    assert host_errors(apps, dict(host, mod_wsgi_python=None)) == []
+    assert host_errors(apps, dict(host, venv_pythons={'/srv/alpha/venv': None})) == []
+
+
+def test_missing_tls_files_are_named():
+    _settings, apps = validate(SETTINGS, [alpha(tls={'certificate': CERT, 'key': KEY, 'chain': '/etc/ssl/chain.pem'})],
+                               PROBE)
+    host = dict(HOST_OK, files={CERT: True, KEY: False})
+    assert host_errors(apps, host) == [
+        'modwsgi_apps[0].tls.key: %s is not a file on the host' % KEY,
+        'modwsgi_apps[0].tls.chain: /etc/ssl/chain.pem is not a file on the host']
+
+
+# Several applications under one host (issue 14, item 4).
+def _api(**changes):
+    app = alpha(name='api', url_path='/api', wsgi_script='/srv/api/app.wsgi', python_home=None,
+                python_path=['/srv/api/lib'], static_aliases=[], daemon_options={})
+    app.update(changes)
+    return app
+
+
+def test_apps_of_one_host_share_one_vhost_longest_path_first():
+    apps_in = [alpha(), _api(), _api(name='deep', url_path='/api/v2'), APPS[1], {'name': 'gone', 'state': 'absent'}]
+    _settings, apps = validate(SETTINGS, apps_in, PROBE)
+    hosts = _role_input.vhosts(apps)
+    assert [(h['file'], h['server_name'], h['port']) for h in hosts] == [
+        ('alpha', 'alpha.test', 80), ('beta', 'beta.test', 8080)]
+    assert [app['name'] for app in hosts[0]['apps']] == ['deep', 'api', 'alpha']
+    assert hosts[0]['server_aliases'] == ['www.alpha.test'] and hosts[0]['tls'] is None
+    # api and deep are served from modwsgi-alpha.conf: their own files go, as gone's does.
+    assert _role_input.retired(apps) == ['api', 'deep', 'gone']
+    # Removing alpha keeps the others: api's file then holds deep and api.
+    _settings, apps = validate(SETTINGS, [alpha(state='absent')] + apps_in[1:], PROBE)
+    hosts = _role_input.vhosts(apps)
+    assert hosts[0]['file'] == 'api' and [app['name'] for app in hosts[0]['apps']] == ['deep', 'api']
+    assert _role_input.retired(apps) == ['alpha', 'deep', 'gone']
+
+
+@pytest.mark.parametrize('field, value', [
+    ('server_aliases', ['other.alpha.test']), ('document_root', '/srv/alpha/www'),
+    ('error_log', '/var/log/apache2/api.log'), ('access_log', '/var/log/apache2/api.log'),
+    ('tls', {'certificate': CERT, 'key': KEY})])
+def test_apps_of_one_host_agree_on_its_settings(field, value):
+    changes = {field: value}
+    if field == 'tls':
+        changes['port'] = 80
+        changes['http_redirect'] = False
+    assert errors(apps=[alpha(), _api(**changes)]) == [
+        'modwsgi_apps[1].%s: differs from modwsgi_apps[0].%s; applications of one server_name:port '
+        '(alpha.test:80) share one virtual host, so give them the same %s' % (field, field, field)]
+
+
+def test_apps_of_one_host_without_preload_share_the_application_group():
+    assert errors(apps=[alpha(preload=False), _api(preload=False, application_group='api')]) == [
+        'modwsgi_apps[1].application_group: differs from that of modwsgi_apps[0], which does not preload '
+        'either and serves the same server_name:port (alpha.test:80): without preload, the applications '
+        'of one virtual host share one WSGIApplicationGroup']
+    # With preload, each alias names its own application group.
+    validate(SETTINGS, [alpha(preload=False), _api(application_group='api')], PROBE)
+
+
+def test_server_aliases_order_does_not_matter():
+    validate(SETTINGS, [alpha(server_aliases=['a.test', 'b.test']), _api(server_aliases=['b.test', 'a.test'])], PROBE)
+
+
 @pytest.mark.parametrize('value', ['replace', 'in_place'])
 def test_takeover_s_words_are_kept(value):
     assert validate(SETTINGS, [alpha(takeover=value)], PROBE)[1][0]['takeover'] == value
@@ -398,5 +538,14 @@ def test_apps_converted_in_place_may_share_their_site_s_server_name_port():
     assert [app['name'] for app in validate(SETTINGS, [shop, api], PROBE)[1]] == ['shop', 'api']
     # Not at the same URL path, and not with an app the role serves from its own virtual host.
     assert errors(apps=[shop, dict(api, url_path='/')]) == [
-        'modwsgi_apps[1].server_name: %s:80/ (in place) is already the server_name:port of an earlier application'
-        % shop['server_name']]
+        'modwsgi_apps[1].url_path: %s:80/ is already the URL of modwsgi_apps[0]' % shop['server_name']]
+    assert errors(apps=[shop, dict(api, takeover=False)]) == [
+        'modwsgi_apps[1].takeover: %s:80 is served by modwsgi_apps[0], and applications of one '
+        'server_name:port are either all converted in place or none is' % shop['server_name']]
+    # The site keeps its own TLS, and the role writes no virtual host for these apps.
+    assert errors(apps=[dict(shop, tls={'certificate': CERT, 'key': KEY}, port=80, http_redirect=False)]) == [
+        'modwsgi_apps[0].tls: not used with takeover: in_place; the site keeps its own TLS '
+        '(SSLEngine, certificates) as it is']
+    _settings, apps = validate(SETTINGS, [shop, api, APPS[1]], PROBE)
+    assert [vhost['file'] for vhost in _role_input.vhosts(apps)] == ['beta']
+    assert _role_input.retired(apps) == ['shop', 'api']
