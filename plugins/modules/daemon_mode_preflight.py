@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: daemon_mode_preflight
 short_description: Validate the input of the role daemon_mode, then read what the host says about it
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - The first step of the role P(modwsgi.apache.daemon_mode#role). It is an action plugin, and the
     input is validated on the controller first, and bad input fails before the host is
