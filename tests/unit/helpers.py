@@ -167,3 +167,24 @@ def run_module(main, capsys, check_mode=False, diff=False, **args):
         with pytest.raises(SystemExit) as exit_info:
             main()
     return exit_info.value.code, json.loads(capsys.readouterr().out)
+
+
+@contextlib.contextmanager
+def controller_code():
+    """Import controller code (filters, plugin_utils, ansible.errors) inside this block.
+
+    Importing controller code sets ansible.module_utils._internal.is_controller in
+    ansible-core 2.19+, and from then on module_utils hand warnings to the controller's display
+    instead of the module's result; the module tests of the same pytest process need it unset,
+    so it is put back when the block ends.
+    """
+    try:
+        from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+    except ImportError:  # ansible-core before 2.19 has no such flag
+        _internal = None
+    before = getattr(_internal, 'is_controller', None)
+    try:
+        yield
+    finally:
+        if before is not None:
+            _internal.is_controller = before

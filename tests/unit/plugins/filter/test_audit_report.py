@@ -9,28 +9,16 @@ import os
 
 import pytest
 
-from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
+from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES, controller_code
 
 
 @pytest.fixture(scope='module')
 def plugin():
-    """The filters and AnsibleFilterError, imported only while these tests run.
-
-    Importing controller code (the plugin imports ansible.errors) sets
-    ansible.module_utils._internal.is_controller in ansible-core 2.19, and from then on
-    module_utils hand warnings to the controller's display instead of the module's result. The
-    module tests of the same pytest process need it unset, so it is put back afterwards.
-    """
-    try:
-        from ansible.module_utils import _internal
-    except ImportError:  # ansible-core before 2.19 has no such flag
-        _internal = None
-    before = getattr(_internal, 'is_controller', None)
-    from ansible.errors import AnsibleFilterError
-    from ansible_collections.modwsgi.apache.plugins.filter import audit_report
-    yield audit_report.FilterModule().filters(), AnsibleFilterError
-    if before is not None:
-        _internal.is_controller = before
+    """The filters and AnsibleFilterError, imported as helpers.controller_code says."""
+    with controller_code():
+        from ansible.errors import AnsibleFilterError
+        from ansible_collections.modwsgi.apache.plugins.filter import audit_report
+    return audit_report.FilterModule().filters(), AnsibleFilterError
 
 
 def records():

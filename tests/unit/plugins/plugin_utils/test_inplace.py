@@ -26,7 +26,7 @@ from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import validate
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import plan as takeover_plan
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import refusals
-from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
+from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, controller_code, debian_sysroot
 
 ROOT = Path(__file__).resolve().parents[4]
 LEGACY_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'legacy.conf'
@@ -330,17 +330,10 @@ def test_in_place_apps_take_over_nothing_and_the_others_are_refused(legacy):
 
 @pytest.fixture
 def in_place_plan():
-    """The filter, imported as tests/unit/plugins/filter/test_audit_report.py explains: importing
-    controller code sets ansible-core 2.19's is_controller flag, which the module tests need unset."""
-    try:
-        from ansible.module_utils import _internal
-    except ImportError:  # ansible-core before 2.19
-        _internal = None
-    before = getattr(_internal, 'is_controller', None)
-    from ansible_collections.modwsgi.apache.plugins.filter import in_place_plan as plugin
-    yield plugin.in_place_plan
-    if before is not None:
-        _internal.is_controller = before
+    """The filter, imported as helpers.controller_code says."""
+    with controller_code():
+        from ansible_collections.modwsgi.apache.plugins.filter import in_place_plan as plugin
+    return plugin.in_place_plan
 
 
 def test_the_filter_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy, in_place_plan):
