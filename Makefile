@@ -17,8 +17,8 @@ export PY_COLORS := 0
 # Molecule scenarios and the Debian versions each one runs on.
 # The longest runs first: scripts/molecule.sh starts them in this order, each in the first free lane.
 MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian13 \
-                pip_venv:debian12 php_prefork:debian12 in_place:debian12 in_place:debian13 from_embedded:debian12 \
-                mpm:debian12 mpm:debian13 audit:debian12 audit:debian13 \
+                audit:debian12 audit:debian13 in_place:debian12 in_place:debian13 \
+                pip_venv:debian12 from_embedded:debian12 mpm:debian12 mpm:debian13 php_prefork:debian12 \
                 mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13
 # Runs at once (scripts/molecule.sh); each run has its own state directory and containers.
 # Most of a run waits on systemd, apt and Apache, so three lanes fit two cores.
