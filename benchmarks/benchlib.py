@@ -204,7 +204,9 @@ def json_changed(json_output):
 CONTROLLER_ACTIONS = frozenset(
     'ansible.builtin.%s' % name for name in (
         'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'include_role',
-        'import_tasks', 'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats'))
+        'import_tasks', 'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats',
+        # A role's argument_specs, checked by include_role on the controller.
+        'validate_argument_spec'))
 
 
 def host_calls(json_output):

@@ -47,7 +47,8 @@ class ActionModule(ActionBase):
             module_name='modwsgi.apache.daemon_mode_preflight',
             module_args=dict(apps=apps, settings=settings, probe_url=probe_url,
                              ctl=args.get('ctl'), conflicts=conflicts,
-                             probe_secret=bool(settings.get('modwsgi_probe'))),
+                             probe_secret=bool(settings.get('modwsgi_probe')),
+                             mpm=settings.get('modwsgi_mpm', 'auto'), service=settings.get('modwsgi_service')),
             task_vars=task_vars)
         if answer.get('failed'):
             result.update(answer)
@@ -66,5 +67,8 @@ class ActionModule(ActionBase):
             apache_installed=host['ctl'], preview=check_mode and not host['ctl'],
             missing_packages=[name for name in packages if installed is None or not installed[name]],
             present_conflicts=[name for name in conflicts if installed is None or installed[name]],
-            probe_secret_pending=bool(host.get('probe_secret_pending')))
+            probe_secret_pending=bool(host.get('probe_secret_pending')),
+            existing=host['existing'], mpm_target=host['mpm']['target'],
+            thread_unsafe=host['mpm']['thread_unsafe'], mpm_pending=host['mpm']['pending'],
+            service_ready=host['service_ready'])
         return result

@@ -47,6 +47,15 @@ THREAD_UNSAFE = (
 )
 
 
+def choose(setting, unsafe_names):
+    """The MPM the role daemon_mode makes active: ``setting`` itself (``prefork``, ``worker``,
+    ``event``), or for ``auto`` prefork while a thread-unsafe module is loaded (the names from
+    :func:`thread_unsafe`) and event otherwise."""
+    if setting != 'auto':
+        return setting
+    return 'prefork' if unsafe_names else 'event'
+
+
 def thread_unsafe(module_names):
     """``[{'name': ..., 'reason': ...}]`` for the loaded modules that need prefork."""
     found = []

@@ -240,8 +240,12 @@ config_test = _transaction.config_test
 
 
 def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
-           proc_root='/proc', binary=None):
+           proc_root='/proc', binary=None, gathered=None):
     """Make ``target`` the MPM. Returns the module's result; raises :class:`SwitchError`.
+
+    ``gathered``: what :func:`_facts.gather` (``processes=False``) returned, when the caller read
+    Apache already (the role's preflight, which asks in check mode whether this step has
+    anything to do).
 
     The result holds ``previous``, ``current``, ``changed``, ``changed_files``,
     ``restart_required``, ``running`` (the MPM of the running server, or None), ``diff`` and
@@ -250,7 +254,7 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
     if target not in _mpm.MPMS:
         raise SwitchError('name: %r is not an MPM; expected one of %s'
                           % (target, ', '.join(_mpm.MPMS)))
-    facts, parsed = _facts.gather(run, find_bin, sysroot, proc_root, binary, processes=False)
+    facts, parsed = gathered or _facts.gather(run, find_bin, sysroot, proc_root, binary, processes=False)
     if not facts['installed']:
         raise SwitchError('name: Apache is not installed (no apache2 or httpd binary found)',
                           changed=False)

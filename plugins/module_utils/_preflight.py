@@ -12,7 +12,10 @@ module of the same name, which calls :func:`read_host` once for all applications
 present application's python_home holds pyvenv.cfg and which Python it is, which Python
 mod_wsgi is built for, whether its wsgi_script and its tls files are regular files, whether its
 user and group exist, which packages are installed, and whether Apache's control script is
-there. It only reads.
+there. It only reads. With the settings ``modwsgi_mpm`` and ``modwsgi_service`` it also reads
+Apache once (:func:`read_apache`): the virtual hosts it has now, the MPM the role will make
+active and whether that step has anything to do, and whether the service runs and starts at
+boot; so an idempotent run of the role skips those calls to the host.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,6 +27,7 @@ import os
 import pwd
 import re
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _facts, _mpm, _mpm_switch, _wsgi
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
@@ -98,6 +102,59 @@ def mod_wsgi_python(sysroot='/'):
         return {'version': match.group(1),
                 'source': 'the distribution\'s %s, which its mod_wsgi package is built for' % SYSTEM_PYTHON}
     return None
+
+
+def mpm_step(run, find_bin, setting, apache, parsed, sysroot='/', proc_root='/proc'):
+    """The role's MPM step, decided from one reading of Apache (:func:`_facts.gather`).
+
+    :returns: ``target``: the MPM to make active (:func:`_mpm.choose`); ``thread_unsafe``: the
+        names of the loaded modules that need prefork; ``pending``: whether the ``mpm`` module
+        would do anything. That is :func:`_mpm_switch.switch` itself, in check mode: false only
+        when it would change no file, need no restart and warn of nothing; true without Apache,
+        and when it would refuse (the ``mpm`` task then runs and says why).
+    """
+    unsafe = [module['name'] for module in apache.get('thread_unsafe_modules') or []]
+    target = _mpm.choose(setting, unsafe)
+    pending = True
+    if apache.get('installed'):
+        try:
+            done = _mpm_switch.switch(run, find_bin, target, check_mode=True, sysroot=sysroot,
+                                      proc_root=proc_root, gathered=(apache, parsed))
+            pending = bool(done['changed'] or done['restart_required'] or done['warnings'])
+        except _mpm_switch.SwitchError:
+            pending = True
+    return {'target': target, 'thread_unsafe': unsafe, 'pending': pending}
+
+
+def service_ready(run, find_bin, name, systemd_dir='/run/systemd/system'):
+    """Whether systemd runs the service ``name`` now and starts it at boot, so that the role's
+    step "started, enabled" would change nothing. Asked as Ansible's systemd module asks
+    (``systemctl is-active``, ``systemctl is-enabled``), and only the plain answers count
+    (``active``, ``enabled``): anything else, or a host without systemd, says false and the
+    role's service step runs and decides."""
+    systemctl = find_bin('systemctl')
+    if not name or not systemctl or not os.path.isdir(systemd_dir):
+        return False
+    for verb, answer in (('is-active', 'active'), ('is-enabled', 'enabled')):
+        rc, out, dummy = run([systemctl, verb, name])
+        if rc != 0 or out.strip() != answer:
+            return False
+    return True
+
+
+def read_apache(run, find_bin, mpm, service, sysroot='/', proc_root='/proc'):
+    """Apache as the role's later steps need it, from one reading of its configuration.
+
+    :returns: ``existing``: ``{'mod_wsgi': ..., 'apache': ...}``, what ``wsgi_facts`` with
+        ``apache_facts`` reports (without the processes); ``mpm``: :func:`mpm_step` for the
+        setting ``mpm``; ``service_ready``: :func:`service_ready`.
+    """
+    apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root, processes=False)
+    return {
+        'existing': {'mod_wsgi': _wsgi.mod_wsgi_facts(apache, parsed, sysroot), 'apache': apache},
+        'mpm': mpm_step(run, find_bin, mpm, apache, parsed, sysroot, proc_root),
+        'service_ready': service_ready(run, find_bin, service),
+    }
 
 
 def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):

@@ -48,10 +48,12 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
     return both."""
     apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
                                    processes=processes)
-    return _mod_wsgi_facts(apache, parsed, sysroot, resolve), apache
+    return mod_wsgi_facts(apache, parsed, sysroot, resolve), apache
 
 
-def _mod_wsgi_facts(apache, parsed, sysroot, resolve):
+def mod_wsgi_facts(apache, parsed, sysroot='/', resolve=None):
+    """``wsgi_facts``' facts from Apache's facts and configuration as :func:`_facts.gather` read
+    them (``parsed`` is ``None`` without Apache)."""
     module = module_file(parsed, apache.get('layout'), sysroot)
     facts = {
         'installed': module['installed'],

@@ -26,6 +26,13 @@ description:
     whether its C(user) and C(group) exist; which of the packages are installed (dpkg or rpm);
     and whether Apache's control script O(ctl) exists. A host that contradicts the input fails
     the task, naming the field.
+  - The same call reads Apache once, as M(modwsgi.apache.wsgi_facts) with
+    O(modwsgi.apache.wsgi_facts#module:apache_facts) does, for the virtual hosts it has now
+    (RV(existing)), the MPM the role makes active
+    (RV(mpm_target)) and whether M(modwsgi.apache.mpm) would do anything (RV(mpm_pending), asked
+    of that module's own code in check mode); and whether the service runs and starts at boot
+    (RV(service_ready)). An idempotent run of the role skips the steps that would not change
+    anything, and their calls to the host.
   - The rules and the per-application defaults live in the collection's private
     C(plugins/plugin_utils/_role_input.py); the role's C(meta/argument_specs.yml) documents them.
 author:
@@ -70,6 +77,19 @@ options:
         setting C(modwsgi_probe); it is not an argument of the task.
     type: bool
     default: false
+  mpm:
+    description:
+      - The setting C(modwsgi_mpm). The action sets it from O(settings); it is not an argument of
+        the task.
+      - Without it, Apache is not read (RV(existing), RV(mpm_target), RV(mpm_pending) and
+        RV(service_ready) are not returned by the module).
+    type: str
+    choices: [auto, prefork, worker, event]
+  service:
+    description:
+      - The setting C(modwsgi_service), Apache's service. The action sets it from O(settings); it
+        is not an argument of the task.
+    type: str
   tls_packages:
     description:
       - Packages that an application with C(tls) needs (RedHat's C(mod_ssl)); they are added to
@@ -150,6 +170,39 @@ probe_secret_pending:
       returned.
   returned: success
   type: bool
+existing:
+  description:
+    - What Apache serves now, before the role changes anything; C(mod_wsgi) and C(apache) as
+      M(modwsgi.apache.wsgi_facts) with O(modwsgi.apache.wsgi_facts#module:apache_facts=true)
+      returns them in RV(modwsgi.apache.wsgi_facts#module:ansible_facts) (without the
+      processes).
+  returned: success
+  type: dict
+  sample: {"mod_wsgi": {"installed": true, "vhosts": []}, "apache": {"installed": true}}
+mpm_target:
+  description:
+    - The MPM the role makes active, C(modwsgi_mpm) itself; for V(auto), V(prefork) while a
+      loaded module is not thread-safe (RV(thread_unsafe)) and V(event) otherwise.
+  returned: success
+  type: str
+  sample: event
+thread_unsafe:
+  description: The loaded modules that need the prefork MPM (mod_php, mod_ruid2, mpm-itk).
+  returned: success
+  type: list
+  elements: str
+mpm_pending:
+  description:
+    - Whether M(modwsgi.apache.mpm) with RV(mpm_target) would change a file, need a restart (the
+      running MPM is another one) or warn; true without Apache and when it would refuse.
+  returned: success
+  type: bool
+service_ready:
+  description:
+    - Whether systemd says the service C(modwsgi_service) is V(active) and V(enabled); false
+      otherwise, and without systemd.
+  returned: success
+  type: bool
 errors:
   description: Every refused setting or field, its name, a colon and the reason.
   returned: failure
@@ -160,7 +213,7 @@ errors:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_host
+from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_apache, read_host
 
 
 def main():
@@ -173,14 +226,19 @@ def main():
             ctl=dict(type='str', required=True),
             conflicts=dict(type='list', elements='str', default=[]),
             probe_secret=dict(type='bool', default=False),
+            mpm=dict(type='str', choices=['auto', 'prefork', 'worker', 'event']),
+            service=dict(type='str'),
             tls_packages=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
     run, find_bin, _binary = host_access(module)
     packages = list(module.params['settings'].get('modwsgi_packages') or []) + module.params['conflicts']
-    module.exit_json(changed=False, host=read_host(module.params['apps'], packages, module.params['ctl'],
-                                                   run, find_bin, module.params['probe_secret']))
+    host = read_host(module.params['apps'], packages, module.params['ctl'], run, find_bin,
+                     module.params['probe_secret'])
+    if module.params['mpm']:
+        host.update(read_apache(run, find_bin, module.params['mpm'], module.params['service']))
+    module.exit_json(changed=False, host=host)
 
 
 if __name__ == '__main__':

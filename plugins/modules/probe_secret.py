@@ -25,7 +25,8 @@ description:
     the secret away. Missing directories are made with mode 0755.
   - The secret is never returned, logged or shown in a diff.
   - M(modwsgi.apache.probe) reads the secret (as root) and sends it. The role
-    C(modwsgi.apache.daemon_mode) runs this module whenever it mounts the probe.
+    C(modwsgi.apache.daemon_mode) runs this module when it mounts the probe and its preflight
+    says that the secret or the digest is missing or differs.
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:

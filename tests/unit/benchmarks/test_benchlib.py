@@ -191,6 +191,14 @@ def test_host_calls_counts_loop_items_that_reached_the_host():
     assert benchlib.host_calls(fixture('ansible-json-callback.txt')) == 3
 
 
+def test_host_calls_leaves_out_a_role_s_argument_spec_check():
+    # The fixture: include_role of a role with meta/argument_specs.yml (ansible-core checks them in
+    # the task "Validating arguments against arg spec", on the controller), then its one ping.
+    output = fixture('ansible-json-argument-spec.txt')
+    assert '"ansible.builtin.validate_argument_spec"' in output
+    assert benchlib.host_calls(output) == 1
+
+
 def test_cpu_busy_seconds_leaves_out_idle_iowait_and_guest():
     # cpu  2300413 0 991460 1486311 21884 0 17775 13874 0 0 at 100 ticks a second: user, nice,
     # system, irq, softirq and steal are busy; idle (1486311) and iowait (21884) are not.

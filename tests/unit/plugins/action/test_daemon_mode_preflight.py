@@ -54,7 +54,10 @@ ARGS = {'apps': [APP], 'settings': {'modwsgi_packages': ['apache2', 'libapache2-
                                     'modwsgi_probe': 'yes'},
         'ctl': '/usr/sbin/apache2ctl', 'conflicts': ['libapache2-mod-wsgi-py3']}
 HOST = {'venvs': {'/srv/shop/venv': True}, 'scripts': {'/srv/shop/app.wsgi': True}, 'users': {}, 'groups': {},
-        'packages': {'apache2': True, 'libapache2-mod-wsgi-py3': False}, 'ctl': False}
+        'packages': {'apache2': True, 'libapache2-mod-wsgi-py3': False}, 'ctl': False,
+        # read_apache's part (module_utils/test_preflight.py), on a host without Apache.
+        'existing': {'mod_wsgi': {'installed': False, 'vhosts': []}, 'apache': {'installed': False}},
+        'mpm': {'target': 'event', 'thread_unsafe': [], 'pending': True}, 'service_ready': False}
 
 
 def action(action_class, args, check_mode, answer):
@@ -81,6 +84,19 @@ def test_the_action_validates_then_reads_the_host_once(action_class, check_mode)
     assert result['missing_packages'] == ['libapache2-mod-wsgi-py3'] and result['present_conflicts'] == []
     # modwsgi_probe is on: the host says whether the probe's secret would be made.
     assert calls[0][1]['probe_secret'] is True and result['probe_secret_pending'] is False
+    # The same call reads Apache for the MPM and service steps (modwsgi_mpm's default: auto).
+    assert calls[0][1]['mpm'] == 'auto' and calls[0][1]['service'] is None
+    assert result['existing'] == HOST['existing'] and result['mpm_target'] == 'event'
+    assert result['mpm_pending'] is True and result['thread_unsafe'] == [] and result['service_ready'] is False
+
+
+def test_the_mpm_and_service_settings_reach_the_host(action_class):
+    args = dict(ARGS, settings=dict(ARGS['settings'], modwsgi_mpm='prefork', modwsgi_service='httpd'))
+    result, calls = action(action_class, args, False, {'changed': False, 'host': dict(
+        HOST, mpm={'target': 'prefork', 'thread_unsafe': ['php_module'], 'pending': False}, service_ready=True)})
+    assert calls[0][1]['mpm'] == 'prefork' and calls[0][1]['service'] == 'httpd'
+    assert (result['mpm_target'], result['thread_unsafe'], result['mpm_pending'], result['service_ready']) == (
+        'prefork', ['php_module'], False, True)
 
 
 @pytest.mark.parametrize('probe', [True, False])

@@ -5,7 +5,8 @@
 """What the host says about the role's input (module_utils/_preflight.py), and the module
 daemon_mode_preflight through main().
 
-dpkg-query's answers are real captures (fixtures/preflight/README.md); paths and accounts are
+dpkg-query's and systemctl's answers are real captures, Apache's those of the captured Debian
+trees (helpers.DebianHost); dpkg-query's (fixtures/preflight/README.md); paths and accounts are
 real ones of a temporary directory and of the machine running the tests.
 """
 
@@ -23,9 +24,10 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _preflight, _probe, _probe_secret
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import (
-    installed_packages, mod_wsgi_python, read_host)
+    installed_packages, mod_wsgi_python, read_apache, read_host, service_ready)
 from ansible_collections.modwsgi.apache.plugins.modules import daemon_mode_preflight
-from ansible_collections.modwsgi.apache.tests.unit.helpers import read, patch_module_args
+from ansible_collections.modwsgi.apache.tests.unit.helpers import (
+    DebianHost, debian_sysroot, find_debian_bin, patch_module_args, read, tree_digest)
 
 PACKAGES = ['apache2', 'libapache2-mod-wsgi-py3', 'apache2-dev', 'python3-apt', 'libc6:amd64', 'gcc']
 # dpkg-query's stderr and rc for these names, in both captures.
@@ -172,3 +174,82 @@ def test_read_host_tells_whether_the_probe_secret_is_pending(host, monkeypatch):
     assert read_host([], [], root + '/ctl', None, only(), probe_secret=True)['probe_secret_pending'] is False
     # Without the probe, nothing is read.
     assert read_host([], [], root + '/ctl', None, only())['probe_secret_pending'] is False
+
+
+# -- Apache, read once: the existing virtual hosts, the MPM step, the service ----------------
+
+def _read_apache(tmp_path, start, setting, php=False):
+    root = debian_sysroot(tmp_path, '12', start)
+    host = DebianHost('12', root, php=php)
+    before = tree_digest(root)
+    found = read_apache(host, find_debian_bin, setting, None, sysroot=root, proc_root=os.path.join(root, 'proc'))
+    assert tree_digest(root) == before  # it only reads
+    return found, host
+
+
+@pytest.mark.parametrize('start, setting, target, pending', [
+    ('event', 'auto', 'event', False),        # the idempotent run: the mpm step is skipped
+    ('prefork', 'auto', 'event', True),       # the switch from the bad state
+    ('event', 'prefork', 'prefork', True),
+    ('worker', 'worker', 'worker', False),
+])
+def test_the_mpm_step_is_the_mpm_module_s_own_answer_in_check_mode(tmp_path, start, setting, target, pending):
+    found, host = _read_apache(tmp_path, start, setting)
+    assert found['mpm'] == {'target': target, 'thread_unsafe': [], 'pending': pending}
+    # What wsgi_facts with apache_facts reports, from the same one reading of Apache.
+    assert found['existing']['apache']['mpm']['name'] == start
+    assert found['existing']['mod_wsgi']['loaded'] is True and found['existing']['mod_wsgi']['vhosts']
+    assert host.calls.count(['/usr/sbin/apache2ctl', '-S', '-M']) == 1
+    assert found['service_ready'] is False  # no service named
+
+
+def test_auto_keeps_prefork_with_mod_php_and_a_threaded_setting_leaves_the_refusal_to_the_step(tmp_path):
+    found, dummy = _read_apache(tmp_path, 'prefork', 'auto', php=True)
+    assert found['mpm'] == {'target': 'prefork', 'thread_unsafe': ['php_module'], 'pending': False}
+    # modwsgi_mpm: event with mod_php: the mpm module refuses; the step runs and says why.
+    found, dummy = _read_apache(tmp_path / 'event', 'prefork', 'event', php=True)
+    assert found['mpm'] == {'target': 'event', 'thread_unsafe': ['php_module'], 'pending': True}
+
+
+def test_without_apache_the_mpm_step_runs(tmp_path):
+    found = read_apache(None, only(), 'auto', 'apache2', sysroot=str(tmp_path), proc_root=str(tmp_path))
+    assert found['mpm'] == {'target': 'event', 'thread_unsafe': [], 'pending': True}
+    assert found['existing']['apache']['installed'] is False and found['existing']['mod_wsgi']['vhosts'] == []
+    assert found['service_ready'] is False
+
+
+def systemctl(active, enabled, calls):
+    """systemctl's real answers (fixtures/preflight/README.md): ``active`` is running, stopped or
+    unknown; ``enabled`` is enabled, disabled or unknown."""
+    rcs = {'running': 0, 'stopped': 3, 'unknown': 3, 'enabled': 0, 'disabled': 1}
+
+    def run(argv):
+        calls.append(argv)
+        verb = argv[1]
+        state = active if verb == 'is-active' else enabled
+        return rcs[state], read('preflight', 'systemctl-%s-%s.stdout' % (verb, state)), ''
+    return run
+
+
+@pytest.mark.parametrize('active, enabled, ready', [
+    ('running', 'enabled', True),
+    ('stopped', 'enabled', False),
+    ('running', 'disabled', False),
+    ('unknown', 'unknown', False),
+])
+def test_the_service_is_ready_only_when_systemd_says_active_and_enabled(tmp_path, active, enabled, ready):
+    calls = []
+    ready_now = service_ready(systemctl(active, enabled, calls), only(systemctl='/usr/bin/systemctl'), 'apache2',
+                              systemd_dir=str(tmp_path))
+    assert ready_now is ready
+    assert calls[0] == ['/usr/bin/systemctl', 'is-active', 'apache2']
+    assert len(calls) == (2 if active == 'running' else 1)
+
+
+def test_without_systemd_the_service_step_decides(tmp_path):
+    calls = []
+    run = systemctl('running', 'enabled', calls)
+    # No /run/systemd/system (not booted with systemd), or no systemctl: never asked.
+    assert service_ready(run, only(systemctl='/usr/bin/systemctl'), 'apache2', str(tmp_path / 'none')) is False
+    assert service_ready(run, only(), 'apache2', str(tmp_path)) is False
+    assert calls == []
