@@ -61,6 +61,24 @@ class InPlaceError(Exception):
         super(InPlaceError, self).__init__('; '.join(self.errors))
 
 
+def probe_address(scheme, port, probe_url, name):
+    """Where the role asks an application's probe: on the loopback, at ``<probe url>/<name>``."""
+    return '%s://127.0.0.1:%s%s/%s' % (scheme, port, probe_url, name)
+
+
+def probe_target(app, in_place_apps, probe_url):
+    """The probe request for one present application (the role's verify and reload steps):
+    ``{'url': ..., 'validate_certs': bool}``. An application converted in place is asked where
+    :func:`plan` found its site (``in_place_apps``: the plan's ``apps``), and that site's own
+    certificate is not checked; one of the role's virtual hosts is asked over https when it has
+    ``tls``, with the certificate checked unless ``tls.self_signed``."""
+    if app['name'] in in_place_apps:
+        return {'url': in_place_apps[app['name']]['url'], 'validate_certs': False}
+    tls = app.get('tls') or {}
+    return {'url': probe_address('https' if tls else 'http', app['port'], probe_url, app['name']),
+            'validate_certs': not tls.get('self_signed', False)}
+
+
 def daemon_options(app):
     """The options of the app's ``WSGIDaemonProcess``, in the order vhost.conf.j2 writes them."""
     opts = ['processes=%d' % int(app['processes']), 'threads=%d' % int(app['threads']),
@@ -295,8 +313,8 @@ def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
         if app['preload']:
             site.aliases[aindex] = alias_block(app, original, indent, newline)
         ssl = any(_RE_SSL_ON.match(site.lines[i]) for i in _vhost_range(site.lines, vindex))
-        url = '%s://127.0.0.1:%s%s/%s' % ('https' if ssl else 'http', app['port'], probe_url, app['name'])
-        reach[app['name']] = {'url': url, 'file': vhost['file']}
+        reach[app['name']] = {'url': probe_address('https' if ssl else 'http', app['port'], probe_url, app['name']),
+                              'file': vhost['file']}
     if errors:
         raise InPlaceError(errors)
     changed = []
