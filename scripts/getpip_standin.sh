@@ -16,7 +16,9 @@ pip_versions="$(sed -n "s/^ *pip='\([0-9.]*\)',.*\$/\1/p" \
 for pip_version in $pip_versions; do
 standin="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 mkdir -p "$(dirname "$standin")"
-cat >"$standin" <<'PY'
+# Written beside it, then renamed: sanity and the matrix run at once in `make test`, and an
+# ansible-test must never read a half-written file.
+cat >"$standin.$$" <<'PY'
 # Stand-in for the get-pip script ansible-test downloads (written by modwsgi.apache's
 # scripts/getpip_standin.sh): install pip with ensurepip, then `pip install` what was asked for.
 import ensurepip
@@ -33,5 +35,6 @@ bundle = '/etc/ssl/certs/ca-certificates.crt'
 cert = ['--cert', bundle] if os.path.exists(bundle) else []
 sys.exit(subprocess.call([sys.executable, '-m', 'pip', 'install'] + cert + args))
 PY
+mv -f "$standin.$$" "$standin"
 echo "==> ansible-test: pip $pip_version bootstrap stand-in at $standin"
 done
