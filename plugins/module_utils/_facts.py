@@ -110,16 +110,17 @@ def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, pro
     return gather(run, find_bin, sysroot, proc_root, binary, processes)[0]
 
 
-def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
-    """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
-    (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config."""
+def start(run, find_bin, sysroot='/', binary=None):
+    """Locate Apache and start the httpd runs that :func:`gather` reads, without waiting for
+    them: ``{'located': ..., 'wait': ...}`` (both ``None`` without Apache).
+
+    A module calls it before it imports the rest of what it needs, so that httpd reads its
+    configuration meanwhile (AnsiballZ compiles each module_util from source on every call).
+    """
     located = locate(find_bin, sysroot, binary)
     if located is None:
-        return {'installed': False, 'layout': _layout.detect(sysroot)}, None
-    layout, runner = located['layout'], located['runner']
-    info = _layout.LAYOUTS[layout]
-
-    direct = located['binary'] or runner
+        return {'located': None, 'wait': None}
+    direct = located['binary'] or located['runner']
     # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
     # httpd loads its modules and reads the configuration once for both; each parser skips the
     # other's lines. And -v, which prints the version and exits before reading anything.
@@ -129,11 +130,28 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
     # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
     # and then -V exits at once.
-    version_argv = [runner, '-V'] if layout == 'source' else [direct, '-v']
-    outputs = _apachectl.run_all(run, [version_argv, [runner, '-S', '-M']])
-    (dummy, out_v, dummy), (rc_s, out_s, err_s) = outputs
+    version_argv = [located['runner'], '-V'] if located['layout'] == 'source' else [direct, '-v']
+    return {'located': located,
+            'wait': _apachectl.start_all(run, [version_argv, [located['runner'], '-S', '-M']])}
+
+
+def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True, started=None):
+    """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
+    (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config.
+    ``started`` is what :func:`start` returned, when the caller started the runs itself."""
+    if started is None:
+        started = start(run, find_bin, sysroot, binary)
+    located = started['located']
+    if located is None:
+        return {'installed': False, 'layout': _layout.detect(sysroot)}, None
+    layout, runner = located['layout'], located['runner']
+    info = _layout.LAYOUTS[layout]
+    direct = located['binary'] or runner
+    env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
+
+    (dummy, out_v, dummy), (rc_s, out_s, err_s) = started['wait']()
     built = _apachectl.parse_V(out_v)
-    if not built.get('version') and version_argv[1] == '-V':
+    if not built.get('version') and layout == 'source':
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
     run_cfg = _apachectl.parse_S(out_s)
     loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
@@ -150,7 +168,6 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     config_file = compiled.get('SERVER_CONFIG_FILE') or info['config_file']
     if not os.path.isabs(config_file):
         config_file = os.path.join(httpd_root, config_file)
-    env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
     parsed = _config.parse(config_file, httpd_root, defines=defines, env=env,
                            modules=compiled_in or None, version=built.get('version'),
                            sysroot=sysroot)

@@ -42,12 +42,13 @@ def wsgi_facts(run, find_bin, sysroot='/', binary=None, resolve=None):
     return gather(run, find_bin, sysroot, binary=binary, resolve=resolve)[0]
 
 
-def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=False, proc_root='/proc'):
+def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=False, proc_root='/proc',
+           started=None):
     """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
-    return both."""
+    return both. ``started``: as in :func:`_facts.gather`."""
     apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
-                                   processes=processes)
+                                   processes=processes, started=started)
     return _mod_wsgi_facts(apache, parsed, sysroot, resolve), apache
 
 

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import os
 import re
+import sys
 import threading
 
 import pytest
@@ -206,3 +207,42 @@ def test_run_all_raises_a_runs_exit_in_the_callers_thread():
     with pytest.raises(SystemExit):
         _apachectl.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
     assert sorted(ran) == ['-M', '-S', '-V']
+
+
+def test_start_all_lets_the_caller_work_until_it_waits():
+    # The runs go on while the caller works: the first one waits for the caller's signal.
+    signal = threading.Event()
+
+    def run(argv):
+        if argv[1] == '-S':
+            assert signal.wait(30)
+        return 0, argv[1], ''
+    wait = _apachectl.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
+    signal.set()
+    assert wait() == [(0, '-S', ''), (0, '-v', '')]
+
+
+class _Module:
+    """What run() uses of an AnsibleModule: fail_json exits."""
+
+    def fail_json(self, **kwargs):
+        self.failed = kwargs
+        raise SystemExit(1)
+
+
+def test_run_runs_in_the_c_locale_without_a_shell(monkeypatch):
+    monkeypatch.setenv('LANG', 'fr_FR.UTF-8')
+    code = ('import os, sys; print(os.environ["LANG"], os.environ["LC_ALL"], sys.argv[1]); '
+            'sys.stderr.write("caf\\u00e9"); sys.exit(3)')
+    rc, out, err = _apachectl.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
+    assert (rc, out, err) == (3, 'C C $HOME;*\n', u'caf\u00e9')
+
+
+def test_run_fails_like_run_command(tmp_path):
+    module = _Module()
+    with pytest.raises(SystemExit):
+        _apachectl.run(module, [str(tmp_path / 'nope'), '-v'])
+    assert module.failed['msg'] == 'Error executing command.'
+    with pytest.raises(SystemExit):
+        _apachectl.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
+    assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')
