@@ -154,6 +154,16 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     if not built.get('version') and layout == 'source':
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
     run_cfg = _apachectl.parse_S(out_s)
+    measured = None
+    if processes:
+        pid_file = run_cfg.get('pid_file')
+        if pid_file:
+            pid_file = _config.host_path(sysroot, pid_file)
+        # Measured while the configuration is parsed: the time goes to reading /proc (for
+        # smaps_rollup, the kernel walks each process's page tables), which Python does
+        # without holding the GIL that the parse needs.
+        measured = _apachectl.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
+                                        [PROCESS_NAMES[layout]])
     loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
@@ -203,9 +213,6 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         'limits': limits,
         'limits_from': limits_from,
     }
-    if processes:
-        pid_file = facts['pid_file']
-        if pid_file:
-            pid_file = _config.host_path(sysroot, pid_file)
-        facts['processes'] = _proc.measure(PROCESS_NAMES[layout], pid_file, proc_root)
+    if measured:
+        facts['processes'] = measured()[0]
     return facts, parsed

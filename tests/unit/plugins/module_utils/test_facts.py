@@ -156,3 +156,16 @@ def test_layout_files_without_binary(tmp_path):
     (tmp_path / 'etc' / 'httpd' / 'conf' / 'httpd.conf').write_text('')
     facts = _facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
     assert facts == {'installed': False, 'layout': 'redhat'}
+
+
+def test_started_by_the_caller_reads_the_same(tmp_path):
+    # wsgi_facts starts httpd's runs itself, before it imports the analysis: the same facts,
+    # from the same two runs.
+    fixture = os.path.join(DEBIAN, '12', 'event')
+    root = debian_sysroot(tmp_path, '12', 'event')
+    replay = Replay(fixture)
+    started = _facts.start(replay, BINS.get, sysroot=root)
+    facts = _facts.gather(replay, BINS.get, sysroot=root, processes=False, started=started)[0]
+    assert sorted(call[1] for call in replay.calls) == ['-S', '-v']
+    assert facts == _facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)[0]
+    assert _facts.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {'located': None, 'wait': None}
