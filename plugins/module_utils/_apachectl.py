@@ -8,7 +8,8 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 
 The parsers take the text of ``-V``, ``-M``, ``-S``, ``-v`` and ``-l`` (always produced under
 ``LANG=C``) and return plain dicts; they never raise on odd input. :func:`run` runs a list
-argv in the C locale for an ``AnsibleModule``.
+argv in the C locale for an ``AnsibleModule``; :func:`start` starts the runs that the facts
+read.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,7 +21,7 @@ import re
 import subprocess
 import threading
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
+from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 
 C_LOCALE = {'LANG': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
 
@@ -108,6 +109,31 @@ def run_all(run, argvs):
     return start_all(run, argvs)()
 
 
+def start(run, find_bin, sysroot='/', binary=None):
+    """Locate Apache and start the httpd runs that ``_facts.gather`` reads, without waiting for
+    them: ``{'located': ..., 'wait': ...}`` (both ``None`` without Apache).
+
+    A module calls it before it imports the rest of what it needs, so that httpd reads its
+    configuration meanwhile (AnsiballZ compiles each module_util from source on every call).
+    """
+    located = _layout.locate(find_bin, sysroot, binary)
+    if located is None:
+        return {'located': None, 'wait': None}
+    direct = located['binary'] or located['runner']
+    # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
+    # httpd loads its modules and reads the configuration once for both; each parser skips the
+    # other's lines. And -v, which prints the version and exits before reading anything.
+    # -V would read the configuration and load every module a second time: with a loadable MPM,
+    # httpd's server/main.c defers -V until the configuration is read ("deferred due to
+    # dynamically loaded MPM"). What else -V tells is known without it: the MPM is in -M, and
+    # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
+    # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
+    # and then -V exits at once.
+    version_argv = [located['runner'], '-V'] if located['layout'] == 'source' else [direct, '-v']
+    return {'located': located,
+            'wait': start_all(run, [version_argv, [located['runner'], '-S', '-M']])}
+
+
 def host_access(module):
     """``(run, find_bin, binary)`` for the gatherers, bound to an ``AnsibleModule``.
 
@@ -119,7 +145,7 @@ def host_access(module):
     if binary and not os.access(binary, os.X_OK):
         module.fail_json(msg='binary: %s is not an executable file' % binary)
     return (lambda argv: run(module, argv),
-            lambda name: module.get_bin_path(name, opt_dirs=BIN_DIRS),
+            lambda name: module.get_bin_path(name, opt_dirs=_layout.BIN_DIRS),
             binary)
 
 

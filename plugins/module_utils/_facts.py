@@ -22,6 +22,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import locate  # noqa: F401, pylint: disable=unused-import
 
 # Process names of the Apache parent and children, per layout (comm is cut at 15 chars).
 PROCESS_NAMES = {
@@ -30,42 +31,6 @@ PROCESS_NAMES = {
     'suse': ('httpd-prefork', 'httpd-worker', 'httpd-event', 'httpd'),
     'source': ('httpd',),
 }
-
-
-def _first(find_bin, names):
-    for name in names:
-        path = find_bin(name)
-        if path:
-            return path
-    return None
-
-
-def _runner(layout, binary, ctl):
-    """Debian's apache2 needs envvars, which only apache2ctl sources; SUSE's apache2ctl picks
-    the binary of the configured MPM. Elsewhere the binary itself is the most direct."""
-    if layout in ('debian', 'suse') and ctl:
-        return ctl
-    return binary or ctl
-
-
-def locate(find_bin, sysroot='/', binary=None):
-    """Find the layout, binary, control script and service, without running anything."""
-    layout = _layout.detect(sysroot)
-    if binary and layout is None:
-        layout = 'source'
-    if layout is None:
-        return None
-    info = _layout.LAYOUTS[layout]
-    binary = binary or _first(find_bin, info['binary'])
-    ctl = None
-    if binary and layout == 'source':
-        sibling = os.path.join(os.path.dirname(binary), 'apachectl')
-        ctl = sibling if os.path.exists(sibling) else None
-    ctl = ctl or _first(find_bin, info['ctl'])
-    if not binary and not ctl:
-        return None
-    return {'layout': layout, 'binary': binary, 'ctl': ctl, 'service': info['service'],
-            'runner': _runner(layout, binary, ctl)}
 
 
 def _loaded_mpm(loaded):
@@ -105,42 +70,18 @@ def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded):
     }
 
 
-def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
+def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True,
+                 started=None):
     """Everything ``mpm_facts`` reports, as one dict (``installed: false`` without Apache)."""
-    return gather(run, find_bin, sysroot, proc_root, binary, processes)[0]
-
-
-def start(run, find_bin, sysroot='/', binary=None):
-    """Locate Apache and start the httpd runs that :func:`gather` reads, without waiting for
-    them: ``{'located': ..., 'wait': ...}`` (both ``None`` without Apache).
-
-    A module calls it before it imports the rest of what it needs, so that httpd reads its
-    configuration meanwhile (AnsiballZ compiles each module_util from source on every call).
-    """
-    located = locate(find_bin, sysroot, binary)
-    if located is None:
-        return {'located': None, 'wait': None}
-    direct = located['binary'] or located['runner']
-    # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
-    # httpd loads its modules and reads the configuration once for both; each parser skips the
-    # other's lines. And -v, which prints the version and exits before reading anything.
-    # -V would read the configuration and load every module a second time: with a loadable MPM,
-    # httpd's server/main.c defers -V until the configuration is read ("deferred due to
-    # dynamically loaded MPM"). What else -V tells is known without it: the MPM is in -M, and
-    # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
-    # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
-    # and then -V exits at once.
-    version_argv = [located['runner'], '-V'] if located['layout'] == 'source' else [direct, '-v']
-    return {'located': located,
-            'wait': _apachectl.start_all(run, [version_argv, [located['runner'], '-S', '-M']])}
+    return gather(run, find_bin, sysroot, proc_root, binary, processes, started)[0]
 
 
 def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True, started=None):
     """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
     (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config.
-    ``started`` is what :func:`start` returned, when the caller started the runs itself."""
+    ``started`` is what :func:`_apachectl.start` returned, when the caller started the runs."""
     if started is None:
-        started = start(run, find_bin, sysroot, binary)
+        started = _apachectl.start(run, find_bin, sysroot, binary)
     located = started['located']
     if located is None:
         return {'installed': False, 'layout': _layout.detect(sysroot)}, None

@@ -348,8 +348,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._facts import start
+from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access, start
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 
 

@@ -159,13 +159,13 @@ def test_layout_files_without_binary(tmp_path):
 
 
 def test_started_by_the_caller_reads_the_same(tmp_path):
-    # wsgi_facts starts httpd's runs itself, before it imports the analysis: the same facts,
+    # wsgi_facts and mpm_facts start httpd's runs, then import the parsers: the same facts,
     # from the same two runs.
     fixture = os.path.join(DEBIAN, '12', 'event')
     root = debian_sysroot(tmp_path, '12', 'event')
     replay = Replay(fixture)
-    started = _facts.start(replay, BINS.get, sysroot=root)
+    started = _apachectl.start(replay, BINS.get, sysroot=root)
     facts = _facts.gather(replay, BINS.get, sysroot=root, processes=False, started=started)[0]
     assert sorted(call[1] for call in replay.calls) == ['-S', '-v']
     assert facts == _facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)[0]
-    assert _facts.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {'located': None, 'wait': None}
+    assert _apachectl.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {'located': None, 'wait': None}
