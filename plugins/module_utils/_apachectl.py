@@ -38,6 +38,8 @@ _VHOST_PATTERNS = (
     ('single', re.compile(r'^(?P<addr>\S+)\s+(?P<name>\S+) \((?P<file>.+):(?P<line>\d+)\)$')),
 )
 _ALIAS_RE = re.compile(r'^\s+(?:wild )?alias (?P<alias>\S+)$')
+# The banner, as a C string in the binary: "Apache/2.4.62 (Debian)", then NUL.
+_BANNER_RE = re.compile(br'Apache/[0-9]+\.[0-9]+\.[0-9]+[^\0\s()]* \([^\0()]*\)(?=\0)')
 
 # Lines httpd prints on stderr that are not errors (ServerName guessing, and the like), and
 # the two lines Debian's apache2ctl adds on stdout after a failed action.
@@ -111,14 +113,17 @@ def run_all(run, argvs):
 
 def start(run, find_bin, sysroot='/', binary=None):
     """Locate Apache and start the httpd runs that ``_facts.gather`` reads, without waiting for
-    them: ``{'located': ..., 'wait': ...}`` (both ``None`` without Apache).
+    them: ``{'located': ..., 'built': ..., 'wait': ...}`` (all ``None`` without Apache):
+    ``built`` is what -v would tell when the binary tells it (:func:`banner_version`), and
+    ``wait`` returns the outputs of ``-v`` or ``-V`` (unless ``built`` says it all), then of
+    ``-S -M``.
 
     A module calls it before it imports the rest of what it needs, so that httpd reads its
     configuration meanwhile (AnsiballZ compiles each module_util from source on every call).
     """
     located = _layout.locate(find_bin, sysroot, binary)
     if located is None:
-        return {'located': None, 'wait': None}
+        return {'located': None, 'built': None, 'wait': None}
     direct = located['binary'] or located['runner']
     # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
     # httpd loads its modules and reads the configuration once for both; each parser skips the
@@ -129,9 +134,17 @@ def start(run, find_bin, sysroot='/', binary=None):
     # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
     # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
     # and then -V exits at once.
-    version_argv = [located['runner'], '-V'] if located['layout'] == 'source' else [direct, '-v']
-    return {'located': located,
-            'wait': start_all(run, [version_argv, [located['runner'], '-S', '-M']])}
+    #
+    # The version that -v prints is read from the binary first (banner_version): one httpd run
+    # instead of two, where the binary holds it.
+    built = {}
+    if located['layout'] == 'source':
+        argvs = [[located['runner'], '-V']]
+    else:
+        built = banner_version(_layout.read_bytes(direct, sysroot))
+        argvs = [] if built else [[direct, '-v']]
+    return {'located': located, 'built': built,
+            'wait': start_all(run, argvs + [[located['runner'], '-S', '-M']])}
 
 
 def host_access(module):
@@ -159,6 +172,30 @@ def parse_version(text):
     if built:
         result['built'] = built.group(1).strip()
     return result
+
+
+def banner_version(data):
+    """What ``-v`` tells (``version``, ``server_version``), read from the bytes of the httpd
+    binary; ``{}`` unless it holds exactly one banner.
+
+    httpd's ``-v`` prints ``ap_get_server_description()`` and exits before it reads any
+    configuration (server/main.c); until the configuration is read, that is the literal
+    ``AP_SERVER_BASEVERSION " (" PLATFORM ")"`` (server/core.c), which the compiler stores
+    whole in the binary: the line ``-v`` prints is there to read, without running httpd.
+    """
+    data = data or b''
+    found = set()
+    # Where a C string starts with "Apache/" (a handful in 700 kB: bytes.find is quick where
+    # a regular expression that starts with NUL is not).
+    start = data.find(b'\0Apache/')
+    while start >= 0:
+        match = _BANNER_RE.match(data, start + 1)
+        if match:
+            found.add(match.group(0))
+        start = data.find(b'\0Apache/', start + 1)
+    if len(found) != 1:
+        return {}
+    return parse_version('Server version: %s\n' % found.pop().decode('ascii', 'replace'))
 
 
 def parse_V(text):

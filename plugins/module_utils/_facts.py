@@ -90,8 +90,9 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     direct = located['binary'] or runner
     env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
 
-    (dummy, out_v, dummy), (rc_s, out_s, err_s) = started['wait']()
-    built = _apachectl.parse_V(out_v)
+    outputs = started['wait']()
+    rc_s, out_s, err_s = outputs[-1]
+    built = dict(started['built']) or _apachectl.parse_V(outputs[0][1])
     if not built.get('version') and layout == 'source':
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
     run_cfg = _apachectl.parse_S(out_s)

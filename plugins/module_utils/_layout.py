@@ -101,13 +101,19 @@ def detect(sysroot='/'):
     return None
 
 
-def read_text(path, sysroot='/'):
-    """The text of a file, or ``None`` when it cannot be read."""
+def read_bytes(path, sysroot='/'):
+    """The bytes of a file, or ``None`` when it cannot be read."""
     try:
         with open(host_path(sysroot, path), 'rb') as handle:
-            return handle.read().decode('utf-8', 'replace')
+            return handle.read()
     except (IOError, OSError):
         return None
+
+
+def read_text(path, sysroot='/'):
+    """The text of a file, or ``None`` when it cannot be read."""
+    data = read_bytes(path, sysroot)
+    return None if data is None else data.decode('utf-8', 'replace')
 
 
 _ASSIGN_RE = re.compile(r'^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$')

@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
@@ -47,13 +48,29 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
     """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
     return both. ``started``: as in :func:`_facts.gather`."""
+    if started is None:
+        started = _apachectl.start(run, find_bin, sysroot, binary)
+    # The mod_wsgi that the packages install is read while httpd runs: on nearly every host,
+    # it is the one the configuration loads (_module_file checks).
+    located = started['located']
+    packaged = module_file(None, located['layout'], sysroot) if located else None
     apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
                                    processes=processes, started=started)
-    return _mod_wsgi_facts(apache, parsed, sysroot, resolve), apache
+    return _mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache
 
 
-def _mod_wsgi_facts(apache, parsed, sysroot, resolve):
-    module = module_file(parsed, apache.get('layout'), sysroot)
+def _module_file(parsed, layout, sysroot, packaged):
+    """:func:`module_file`: ``packaged`` (read without the configuration) when the
+    configuration loads no other file, since module_file reads the loaded one first."""
+    loaded = parsed.modules.get('wsgi_module') if parsed is not None else None
+    path = loaded.get('path') if loaded else None
+    if packaged is not None and (not path or path == packaged['path']):
+        return packaged
+    return module_file(parsed, layout, sysroot)
+
+
+def _mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged=None):
+    module = _module_file(parsed, apache.get('layout'), sysroot, packaged)
     facts = {
         'installed': module['installed'],
         'loaded': 'wsgi_module' in (apache.get('modules') or {}),

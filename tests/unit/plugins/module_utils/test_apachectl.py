@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
-    DEBIAN, DEBIAN_VERSIONS, MPMS, captured, read)
+    DEBIAN, DEBIAN_VERSIONS, MPMS, banner_bytes, captured, read)
 
 DEBIAN_CASES = [(v, m) for v in DEBIAN_VERSIONS for m in MPMS]
 
@@ -246,3 +246,19 @@ def test_run_fails_like_run_command(tmp_path):
     with pytest.raises(SystemExit):
         _apachectl.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
     assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')
+
+
+@pytest.mark.parametrize('version', DEBIAN_VERSIONS)
+def test_banner_of_the_binary_is_what_v_prints(version):
+    rc, out, dummy = captured(os.path.join(DEBIAN, version, 'event'), 'bin-v')
+    expected = _apachectl.parse_version(out)
+    del expected['built']  # -v's second line: not a string of the binary, and not reported
+    assert _apachectl.banner_version(banner_bytes(version)) == expected
+
+
+def test_banner_only_when_the_binary_holds_exactly_one():
+    data = banner_bytes('12')
+    assert _apachectl.banner_version(data + data)['version'] == '2.4.68'
+    assert _apachectl.banner_version(data + banner_bytes('13')) == {}
+    assert _apachectl.banner_version(data.replace(b'\0Apache/2.4.68 (', b'\0Apache/2.4.68x(')) == {}
+    assert _apachectl.banner_version(b'') == {} and _apachectl.banner_version(None) == {}
