@@ -35,6 +35,8 @@ import fnmatch
 import os
 import re
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
+
 MAX_INCLUDE_DEPTH = 128
 
 CONDITIONAL_SECTIONS = frozenset(
@@ -51,11 +53,6 @@ _ID_TO_SOURCE = {
 }
 _SOURCE_TO_ID = dict((v, k) for k, v in _ID_TO_SOURCE.items())
 MPM_NAMES = ('prefork', 'worker', 'event', 'itk', 'winnt', 'netware', 'mpmt_os2')
-
-
-def host_path(sysroot, path):
-    """``path`` as Apache names it, read below ``sysroot`` (``/`` or ``None``: as it is)."""
-    return path if sysroot in ('', '/', None) else os.path.join(sysroot, path.lstrip('/'))
 
 
 def module_source_name(module_id):

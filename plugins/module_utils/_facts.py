@@ -22,6 +22,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import locate  # noqa: F401, pylint: disable=unused-import
 
 # Process names of the Apache parent and children, per layout (comm is cut at 15 chars).
 PROCESS_NAMES = {
@@ -30,42 +31,6 @@ PROCESS_NAMES = {
     'suse': ('httpd-prefork', 'httpd-worker', 'httpd-event', 'httpd'),
     'source': ('httpd',),
 }
-
-
-def _first(find_bin, names):
-    for name in names:
-        path = find_bin(name)
-        if path:
-            return path
-    return None
-
-
-def _runner(layout, binary, ctl):
-    """Debian's apache2 needs envvars, which only apache2ctl sources; SUSE's apache2ctl picks
-    the binary of the configured MPM. Elsewhere the binary itself is the most direct."""
-    if layout in ('debian', 'suse') and ctl:
-        return ctl
-    return binary or ctl
-
-
-def locate(find_bin, sysroot='/', binary=None):
-    """Find the layout, binary, control script and service, without running anything."""
-    layout = _layout.detect(sysroot)
-    if binary and layout is None:
-        layout = 'source'
-    if layout is None:
-        return None
-    info = _layout.LAYOUTS[layout]
-    binary = binary or _first(find_bin, info['binary'])
-    ctl = None
-    if binary and layout == 'source':
-        sibling = os.path.join(os.path.dirname(binary), 'apachectl')
-        ctl = sibling if os.path.exists(sibling) else None
-    ctl = ctl or _first(find_bin, info['ctl'])
-    if not binary and not ctl:
-        return None
-    return {'layout': layout, 'binary': binary, 'ctl': ctl, 'service': info['service'],
-            'runner': _runner(layout, binary, ctl)}
 
 
 def _loaded_mpm(loaded):
@@ -105,37 +70,42 @@ def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded):
     }
 
 
-def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
+def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True,
+                 started=None):
     """Everything ``mpm_facts`` reports, as one dict (``installed: false`` without Apache)."""
-    return gather(run, find_bin, sysroot, proc_root, binary, processes)[0]
+    return gather(run, find_bin, sysroot, proc_root, binary, processes, started)[0]
 
 
-def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True):
+def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True, started=None):
     """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
-    (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config."""
-    located = locate(find_bin, sysroot, binary)
+    (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config.
+    ``started`` is what :func:`_apachectl.start` returned, when the caller started the runs."""
+    if started is None:
+        started = _apachectl.start(run, find_bin, sysroot, binary)
+    located = started['located']
     if located is None:
         return {'installed': False, 'layout': _layout.detect(sysroot)}, None
     layout, runner = located['layout'], located['runner']
     info = _layout.LAYOUTS[layout]
-
     direct = located['binary'] or runner
-    # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
-    # httpd loads its modules and reads the configuration once for both; each parser skips the
-    # other's lines. And -v, which prints the version and exits before reading anything.
-    # -V would read the configuration and load every module a second time: with a loadable MPM,
-    # httpd's server/main.c defers -V until the configuration is read ("deferred due to
-    # dynamically loaded MPM"). What else -V tells is known without it: the MPM is in -M, and
-    # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
-    # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
-    # and then -V exits at once.
-    version_argv = [runner, '-V'] if layout == 'source' else [direct, '-v']
-    outputs = _apachectl.run_all(run, [version_argv, [runner, '-S', '-M']])
-    (dummy, out_v, dummy), (rc_s, out_s, err_s) = outputs
-    built = _apachectl.parse_V(out_v)
-    if not built.get('version') and version_argv[1] == '-V':
+    env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
+
+    outputs = started['wait']()
+    rc_s, out_s, err_s = outputs[-1]
+    built = dict(started['built']) or _apachectl.parse_V(outputs[0][1])
+    if not built.get('version') and layout == 'source':
         built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
     run_cfg = _apachectl.parse_S(out_s)
+    measured = None
+    if processes:
+        pid_file = run_cfg.get('pid_file')
+        if pid_file:
+            pid_file = _config.host_path(sysroot, pid_file)
+        # Measured while the configuration is parsed: the time goes to reading /proc (for
+        # smaps_rollup, the kernel walks each process's page tables), which Python does
+        # without holding the GIL that the parse needs.
+        measured = _apachectl.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
+                                        [PROCESS_NAMES[layout]])
     loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
@@ -150,7 +120,6 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     config_file = compiled.get('SERVER_CONFIG_FILE') or info['config_file']
     if not os.path.isabs(config_file):
         config_file = os.path.join(httpd_root, config_file)
-    env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
     parsed = _config.parse(config_file, httpd_root, defines=defines, env=env,
                            modules=compiled_in or None, version=built.get('version'),
                            sysroot=sysroot)
@@ -186,9 +155,6 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         'limits': limits,
         'limits_from': limits_from,
     }
-    if processes:
-        pid_file = facts['pid_file']
-        if pid_file:
-            pid_file = _config.host_path(sysroot, pid_file)
-        facts['processes'] = _proc.measure(PROCESS_NAMES[layout], pid_file, proc_root)
+    if measured:
+        facts['processes'] = measured()[0]
     return facts, parsed

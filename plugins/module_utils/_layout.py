@@ -21,6 +21,9 @@ Four layouts are known:
 ``source``
     A build from source (``./configure && make install``), usually in
     ``/usr/local/apache2``; paths come from ``httpd -V``.
+
+:func:`locate` finds the layout of a host and its commands; :func:`host_path` reads a path
+below a sysroot (a captured tree in the unit tests).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,8 +32,6 @@ __metaclass__ = type
 
 import os
 import re
-
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
 
 LAYOUTS = {
     'debian': {
@@ -87,6 +88,11 @@ BIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/apache2/bin',
 DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
 
 
+def host_path(sysroot, path):
+    """``path`` as Apache names it, read below ``sysroot`` (``/`` or ``None``: as it is)."""
+    return path if sysroot in ('', '/', None) else os.path.join(sysroot, path.lstrip('/'))
+
+
 def detect(sysroot='/'):
     """Return the layout name whose marker file exists, or ``None``."""
     for name in DETECT_ORDER:
@@ -95,13 +101,19 @@ def detect(sysroot='/'):
     return None
 
 
-def read_text(path, sysroot='/'):
-    """The text of a file, or ``None`` when it cannot be read."""
+def read_bytes(path, sysroot='/'):
+    """The bytes of a file, or ``None`` when it cannot be read."""
     try:
         with open(host_path(sysroot, path), 'rb') as handle:
-            return handle.read().decode('utf-8', 'replace')
+            return handle.read()
     except (IOError, OSError):
         return None
+
+
+def read_text(path, sysroot='/'):
+    """The text of a file, or ``None`` when it cannot be read."""
+    data = read_bytes(path, sysroot)
+    return None if data is None else data.decode('utf-8', 'replace')
 
 
 _ASSIGN_RE = re.compile(r'^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$')
@@ -175,3 +187,39 @@ def startup_environment(layout, sysroot='/'):
             if not flag.startswith('-'):
                 defines[flag] = ''  # SUSE lets flags be given without -D
     return env, defines, sysconfig
+
+
+def _first(find_bin, names):
+    for name in names:
+        path = find_bin(name)
+        if path:
+            return path
+    return None
+
+
+def _runner(layout, binary, ctl):
+    """Debian's apache2 needs envvars, which only apache2ctl sources; SUSE's apache2ctl picks
+    the binary of the configured MPM. Elsewhere the binary itself is the most direct."""
+    if layout in ('debian', 'suse') and ctl:
+        return ctl
+    return binary or ctl
+
+
+def locate(find_bin, sysroot='/', binary=None):
+    """Find the layout, binary, control script and service, without running anything."""
+    layout = detect(sysroot)
+    if binary and layout is None:
+        layout = 'source'
+    if layout is None:
+        return None
+    info = LAYOUTS[layout]
+    binary = binary or _first(find_bin, info['binary'])
+    ctl = None
+    if binary and layout == 'source':
+        sibling = os.path.join(os.path.dirname(binary), 'apachectl')
+        ctl = sibling if os.path.exists(sibling) else None
+    ctl = ctl or _first(find_bin, info['ctl'])
+    if not binary and not ctl:
+        return None
+    return {'layout': layout, 'binary': binary, 'ctl': ctl, 'service': info['service'],
+            'runner': _runner(layout, binary, ctl)}

@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
@@ -42,19 +43,36 @@ def wsgi_facts(run, find_bin, sysroot='/', binary=None, resolve=None):
     return gather(run, find_bin, sysroot, binary=binary, resolve=resolve)[0]
 
 
-def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=False, proc_root='/proc'):
+def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=False, proc_root='/proc',
+           started=None):
     """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
-    return both."""
+    return both. ``started``: as in :func:`_facts.gather`."""
+    if started is None:
+        started = _apachectl.start(run, find_bin, sysroot, binary)
+    # The mod_wsgi that the packages install is read while httpd runs: on nearly every host,
+    # it is the one the configuration loads (_module_file checks).
+    located = started['located']
+    packaged = module_file(None, located['layout'], sysroot) if located else None
     apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
-                                   processes=processes)
-    return mod_wsgi_facts(apache, parsed, sysroot, resolve), apache
+                                   processes=processes, started=started)
+    return mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache
 
 
-def mod_wsgi_facts(apache, parsed, sysroot='/', resolve=None):
+def _module_file(parsed, layout, sysroot, packaged):
+    """:func:`module_file`: ``packaged`` (read without the configuration) when the
+    configuration loads no other file, since module_file reads the loaded one first."""
+    loaded = parsed.modules.get('wsgi_module') if parsed is not None else None
+    path = loaded.get('path') if loaded else None
+    if packaged is not None and (not path or path == packaged['path']):
+        return packaged
+    return module_file(parsed, layout, sysroot)
+
+
+def mod_wsgi_facts(apache, parsed, sysroot='/', resolve=None, packaged=None):
     """``wsgi_facts``' facts from Apache's facts and configuration as :func:`_facts.gather` read
-    them (``parsed`` is ``None`` without Apache)."""
-    module = module_file(parsed, apache.get('layout'), sysroot)
+    them (``parsed`` is ``None`` without Apache); ``packaged``: see :func:`_module_file`."""
+    module = _module_file(parsed, apache.get('layout'), sysroot, packaged)
     facts = {
         'installed': module['installed'],
         'loaded': 'wsgi_module' in (apache.get('modules') or {}),

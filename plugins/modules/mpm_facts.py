@@ -203,8 +203,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._facts import apache_facts
+from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access, start
 
 
 def main():
@@ -216,7 +215,12 @@ def main():
         supports_check_mode=True,
     )
     run, find_bin, binary = host_access(module)
-    facts = apache_facts(run, find_bin, binary=binary, processes=module.params['processes'])
+    started = start(run, find_bin, binary=binary)
+    # The parsers are imported while httpd reads its configuration: AnsiballZ compiles every
+    # module_util from source on each call.
+    from ansible_collections.modwsgi.apache.plugins.module_utils._facts import apache_facts
+    facts = apache_facts(run, find_bin, binary=binary, processes=module.params['processes'],
+                         started=started)
     module.exit_json(changed=False, ansible_facts={'apache': facts})
 
 

@@ -348,8 +348,8 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import gather, parse_url
+from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access, start
+from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 
 
 def main():
@@ -368,8 +368,12 @@ def main():
         except ValueError as exc:
             module.fail_json(msg='resolve: %s' % exc)
     with_apache = module.params['apache_facts']
+    started = start(run, find_bin, binary=binary)
+    # mod_wsgi's rules are imported while httpd reads its configuration: AnsiballZ compiles
+    # every module_util from source on each call, and these are the largest.
+    from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import gather
     facts, apache = gather(run, find_bin, binary=binary, resolve=module.params['resolve'],
-                           processes=with_apache)
+                           processes=with_apache, started=started)
     ansible_facts = {'mod_wsgi': facts}
     if with_apache:
         ansible_facts['apache'] = apache

@@ -3,6 +3,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import binascii
 import contextlib
 import json
 import os
@@ -37,6 +38,12 @@ MPMS = ('prefork', 'worker', 'event')
 def read(*parts):
     with open(os.path.join(FIXTURES, *parts)) as handle:
         return handle.read()
+
+
+def banner_bytes(version):
+    """The real bytes of Debian ``version``'s /usr/sbin/apache2 around its banner
+    (debian/capture-banner.sh)."""
+    return binascii.unhexlify(read('debian', version, 'apache2-banner.hex').splitlines()[1])
 
 
 def captured(directory, name):

@@ -9,13 +9,14 @@ __metaclass__ = type
 
 import os
 import re
+import sys
 import threading
 
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
-    DEBIAN, DEBIAN_VERSIONS, MPMS, captured, read)
+    DEBIAN, DEBIAN_VERSIONS, MPMS, banner_bytes, captured, read)
 
 DEBIAN_CASES = [(v, m) for v in DEBIAN_VERSIONS for m in MPMS]
 
@@ -206,3 +207,58 @@ def test_run_all_raises_a_runs_exit_in_the_callers_thread():
     with pytest.raises(SystemExit):
         _apachectl.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
     assert sorted(ran) == ['-M', '-S', '-V']
+
+
+def test_start_all_lets_the_caller_work_until_it_waits():
+    # The runs go on while the caller works: the first one waits for the caller's signal.
+    signal = threading.Event()
+
+    def run(argv):
+        if argv[1] == '-S':
+            assert signal.wait(30)
+        return 0, argv[1], ''
+    wait = _apachectl.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
+    signal.set()
+    assert wait() == [(0, '-S', ''), (0, '-v', '')]
+
+
+class _Module:
+    """What run() uses of an AnsibleModule: fail_json exits."""
+
+    def fail_json(self, **kwargs):
+        self.failed = kwargs
+        raise SystemExit(1)
+
+
+def test_run_runs_in_the_c_locale_without_a_shell(monkeypatch):
+    monkeypatch.setenv('LANG', 'fr_FR.UTF-8')
+    code = ('import os, sys; print(os.environ["LANG"], os.environ["LC_ALL"], sys.argv[1]); '
+            'sys.stderr.write("caf\\u00e9"); sys.exit(3)')
+    rc, out, err = _apachectl.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
+    assert (rc, out, err) == (3, 'C C $HOME;*\n', u'caf\u00e9')
+
+
+def test_run_fails_like_run_command(tmp_path):
+    module = _Module()
+    with pytest.raises(SystemExit):
+        _apachectl.run(module, [str(tmp_path / 'nope'), '-v'])
+    assert module.failed['msg'] == 'Error executing command.'
+    with pytest.raises(SystemExit):
+        _apachectl.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
+    assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')
+
+
+@pytest.mark.parametrize('version', DEBIAN_VERSIONS)
+def test_banner_of_the_binary_is_what_v_prints(version):
+    rc, out, dummy = captured(os.path.join(DEBIAN, version, 'event'), 'bin-v')
+    expected = _apachectl.parse_version(out)
+    del expected['built']  # -v's second line: not a string of the binary, and not reported
+    assert _apachectl.banner_version(banner_bytes(version)) == expected
+
+
+def test_banner_only_when_the_binary_holds_exactly_one():
+    data = banner_bytes('12')
+    assert _apachectl.banner_version(data + data)['version'] == '2.4.68'
+    assert _apachectl.banner_version(data + banner_bytes('13')) == {}
+    assert _apachectl.banner_version(data.replace(b'\0Apache/2.4.68 (', b'\0Apache/2.4.68x(')) == {}
+    assert _apachectl.banner_version(b'') == {} and _apachectl.banner_version(None) == {}

@@ -16,7 +16,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
-    DEBIAN, MPMS, Replay, debian_sysroot, read)
+    DEBIAN, MPMS, Replay, banner_bytes, debian_sysroot, read)
 
 BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
 
@@ -156,3 +156,32 @@ def test_layout_files_without_binary(tmp_path):
     (tmp_path / 'etc' / 'httpd' / 'conf' / 'httpd.conf').write_text('')
     facts = _facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
     assert facts == {'installed': False, 'layout': 'redhat'}
+
+
+def test_started_by_the_caller_reads_the_same(tmp_path):
+    # wsgi_facts and mpm_facts start httpd's runs, then import the parsers: the same facts,
+    # from the same two runs.
+    fixture = os.path.join(DEBIAN, '12', 'event')
+    root = debian_sysroot(tmp_path, '12', 'event')
+    replay = Replay(fixture)
+    started = _apachectl.start(replay, BINS.get, sysroot=root)
+    facts = _facts.gather(replay, BINS.get, sysroot=root, processes=False, started=started)[0]
+    assert sorted(call[1] for call in replay.calls) == ['-S', '-v']
+    assert facts == _facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)[0]
+    assert _apachectl.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {
+        'located': None, 'built': None, 'wait': None}
+
+
+@pytest.mark.parametrize('version', ['12', '13'])  # the configuration trees captured
+def test_version_from_the_binary_spares_the_v_run(tmp_path, version):
+    # The real bytes around the banner of Debian's /usr/sbin/apache2 stand for the binary.
+    fixture = os.path.join(DEBIAN, version, 'event')
+    root = debian_sysroot(tmp_path, version, 'event')
+    expected = _facts.apache_facts(Replay(fixture), BINS.get, sysroot=root, processes=False)
+    os.makedirs(os.path.join(root, 'usr', 'sbin'))
+    with open(os.path.join(root, 'usr', 'sbin', 'apache2'), 'wb') as handle:
+        handle.write(banner_bytes(version))
+    replay = Replay(fixture)
+    facts = _facts.apache_facts(replay, BINS.get, sysroot=root, processes=False)
+    assert [call[1:] for call in replay.calls] == [['-S', '-M']]
+    assert facts == expected and facts['server_version'].startswith('Apache/2.4.')

@@ -692,3 +692,22 @@ def test_mount_reached_through_an_alias_to_a_file(tmp_path):
     assert mount['url'] == '/ipa/session/json' and mount['server'] == 'ipa.example:80'
     result = a.resolve('http://ipa.example/ipa/session/json')
     assert result['mode'] == 'embedded' and result['mount']['script'] == '/srv/ipa/wsgi.py'
+
+
+def test_packaged_module_file_stands_only_for_the_loaded_one(tmp_path):
+    # gather reads the packaged mod_wsgi while httpd runs; the configuration may load another.
+    root = str(tmp_path)
+    packaged_so = 'usr/lib/apache2/modules/mod_wsgi.so-3.11'
+    express_so = 'srv/venv/lib/python3.11/site-packages/mod_wsgi/server/mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so'
+    write(root, packaged_so, 'not an ELF: the name tells the Python')
+    write(root, express_so, 'not an ELF: the name tells the Python')
+    packaged = _wsgi_module.module_file(None, 'debian', root)
+
+    class Parsed(object):
+        def __init__(self, path):
+            self.modules = {'wsgi_module': {'path': path}} if path is not None else {}
+    for path in (None, '/' + packaged_so):
+        assert _wsgi._module_file(Parsed(path), 'debian', root, packaged) is packaged
+    other = _wsgi._module_file(Parsed('/' + express_so), 'debian', root, packaged)
+    assert other == _wsgi_module.module_file(Parsed('/' + express_so), 'debian', root)
+    assert other['path'] == '/' + express_so

@@ -12,7 +12,7 @@ import os
 import pytest
 
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl, _wsgi
 from ansible_collections.modwsgi.apache.plugins.modules import wsgi_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, Replay, debian_sysroot, run_module)
@@ -42,12 +42,18 @@ def debian(tmp_path, monkeypatch):
         with open(os.path.join(root, 'var', 'run', 'apache2', 'apache2.pid'), 'w') as dst:
             dst.write(src.read())
 
-    def gather(run, find_bin, binary=None, resolve=None, processes=False):
-        return _wsgi.gather(replay, {'apache2': '/usr/sbin/apache2',
-                                     'apache2ctl': '/usr/sbin/apache2ctl'}.get,
-                            sysroot=root, binary=binary, resolve=resolve, processes=processes,
-                            proc_root=proc_root)
-    monkeypatch.setattr(wsgi_facts, 'gather', gather)
+    find_bin = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get
+    real_gather = _wsgi.gather
+
+    # The module starts httpd's runs itself, then imports _wsgi.gather: both read the replay.
+    def start(run, find_bin_, binary=None):
+        return _apachectl.start(replay, find_bin, sysroot=root, binary=binary)
+
+    def gather(run, find_bin_, binary=None, resolve=None, processes=False, started=None):
+        return real_gather(replay, find_bin, sysroot=root, binary=binary, resolve=resolve,
+                           processes=processes, proc_root=proc_root, started=started)
+    monkeypatch.setattr(wsgi_facts, 'start', start)
+    monkeypatch.setattr(_wsgi, 'gather', gather)
     return replay
 
 
