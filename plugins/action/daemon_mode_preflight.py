@@ -16,14 +16,14 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
-    RoleInputError, host_errors, retired, validate, vhosts)
+    RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
 
 PROBE_URL = '/.well-known/modwsgi-probe'
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'ctl', 'conflicts', 'tls_packages'))
+    _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'os_families'))
 
     def _refuse(self, result, errors):
         result.update(failed=True, msg='; '.join(errors), errors=errors)
@@ -38,32 +38,37 @@ class ActionModule(ActionBase):
             settings, apps = validate(args.get('settings') or {}, args.get('apps'), probe_url)
         except RoleInputError as exc:
             return self._refuse(result, exc.errors)
-        conflicts = [str(name) for name in args.get('conflicts') or []]
-        if any(app['state'] == 'present' and app['tls'] for app in apps):
-            # The distribution's ssl module, when it is a package of its own (RedHat's mod_ssl).
-            extra = [str(name) for name in args.get('tls_packages') or []]
-            settings['modwsgi_packages'] = settings.get('modwsgi_packages', []) + extra
+        families = os_candidates(settings, apps, args.get('os_families') or {})
+        facts = (task_vars or {}).get('ansible_facts') or {}
         answer = self._execute_module(
             module_name='modwsgi.apache.daemon_mode_preflight',
-            module_args=dict(apps=apps, settings=settings, probe_url=probe_url,
-                             ctl=args.get('ctl'), conflicts=conflicts,
+            module_args=dict(apps=apps, probe_url=probe_url, families=families, os_family=facts.get('os_family'),
                              probe_secret=bool(settings.get('modwsgi_probe')),
-                             mpm=settings.get('modwsgi_mpm', 'auto'), service=settings.get('modwsgi_service')),
+                             mpm=settings.get('modwsgi_mpm', 'auto')),
             task_vars=task_vars)
         if answer.get('failed'):
             result.update(answer)
             return result
         host = answer['host']
+        chosen = families.get(host['os']['family'])
+        if chosen is None:
+            return self._refuse(result, [
+                "the host's OS family is %s (os-release ID: %s): the role supports %s" % (
+                    host['os']['family'], host['os']['id'], ', '.join(sorted(families)) or 'none')])
+        settings.update(modwsgi_service=chosen['service'], modwsgi_packages=chosen['packages'],
+                        modwsgi_socket_prefix=chosen['socket_prefix'])
         errors = host_errors(apps, host)
         if errors:
             return self._refuse(result, errors)
         installed = host['packages']
-        packages = settings.get('modwsgi_packages', [])
+        packages = chosen['packages']
+        conflicts = chosen['conflicts']
         # Where the host cannot tell, every package counts as missing: the package manager decides.
         check_mode = bool(self._task.check_mode)
         result.update(
             changed=False, apps=apps, settings=settings, check_mode=check_mode,
-            vhosts=vhosts(apps), retired=retired(apps),
+            vhosts=vhosts(apps), retired=retired(apps), os_family=host['os']['family'],
+            pkg_mgr=host['os']['pkg_mgr'], service_mgr=host['os']['service_mgr'],
             apache_installed=host['ctl'], preview=check_mode and not host['ctl'],
             missing_packages=[name for name in packages if installed is None or not installed[name]],
             present_conflicts=[name for name in conflicts if installed is None or installed[name]],

@@ -28,7 +28,7 @@ import pwd
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts, _mpm, _mpm_switch, _wsgi
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
 # The Python the distribution's mod_wsgi package is built for, and that the role builds
@@ -126,7 +126,54 @@ def mpm_step(run, find_bin, setting, apache, parsed, sysroot='/', proc_root='/pr
     return {'target': target, 'thread_unsafe': unsafe, 'pending': pending}
 
 
-def service_ready(run, find_bin, name, systemd_dir='/run/systemd/system'):
+# Where systemd says it runs (sd_booted(3)); Ansible's service_mgr fact and service_ready ask it.
+SYSTEMD_DIR = '/run/systemd/system'
+
+# os-release(5): /etc/os-release, else /usr/lib/os-release.
+OS_RELEASE_FILES = ('/etc/os-release', '/usr/lib/os-release')
+
+# The OS families told apart on a host whose facts were not gathered, named as Ansible's setup
+# names them (ansible_facts.os_family): the first family that os-release's ID names, then the
+# first that a word of its ID_LIKE names (a derivative says what it is like: Rocky "rhel centos
+# fedora", Kali "debian"). Real files from many distributions: tests/unit/fixtures/os-release/.
+OS_FAMILY_IDS = (
+    ('Debian', ('debian', 'ubuntu')),
+    ('RedHat', ('rhel', 'centos', 'fedora', 'ol', 'amzn')),
+    ('Suse', ('suse', 'sles', 'sled')),
+)
+
+
+def os_family(sysroot='/'):
+    """``(family, id)`` of the host from os-release: ``family`` as :data:`OS_FAMILY_IDS` names
+    it, or ``None`` for any other OS; ``id`` is os-release's ``ID`` (``None`` without the
+    file)."""
+    for path in OS_RELEASE_FILES:
+        text = read_text(path, sysroot)
+        if text is None:
+            continue
+        values = parse_shell_assignments(text)[0]
+        ident = values.get('ID', '').strip().lower() or None
+        for words in ([ident], values.get('ID_LIKE', '').lower().split()):
+            for family, ids in OS_FAMILY_IDS:
+                if any(word in ids for word in words):
+                    return family, ident
+        return None, ident
+    return None, None
+
+
+def managers(family, find_bin, systemd_dir=SYSTEMD_DIR):
+    """``{'pkg_mgr', 'service_mgr'}``: what Ansible's package and service actions would find
+    (the facts of the same names), where the rule is plain; ``auto`` elsewhere, and the action
+    then gathers that fact itself. apt on the Debian family with apt-get (Ansible's
+    PkgMgrFactCollector); systemd when systemctl exists and systemd runs (ServiceMgrFactCollector
+    asks the same). Passed as their ``use``, they save the role a call to the host each."""
+    return {
+        'pkg_mgr': 'apt' if family == 'Debian' and find_bin('apt-get') else 'auto',
+        'service_mgr': 'systemd' if find_bin('systemctl') and os.path.isdir(systemd_dir) else 'auto',
+    }
+
+
+def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
     """Whether systemd runs the service ``name`` now and starts it at boot, so that the role's
     step "started, enabled" would change nothing. Asked as Ansible's systemd module asks
     (``systemctl is-active``, ``systemctl is-enabled``), and only the plain answers count
@@ -188,3 +235,31 @@ def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
         'ctl': os.path.exists(ctl),
         'probe_secret_pending': probe_secret and _probe_secret.pending(_probe.SECRET_FILE, _probe.DIGEST_FILE),
     }
+
+
+def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret=False):
+    """Everything the role's preflight asks of the host, in one module call.
+
+    :param families: ``{os_family: {'ctl', 'service', 'packages', 'conflicts'}}``: what the role
+        needs of each OS family it supports, with the user's settings already applied (the
+        action plugin computes it on the controller).
+    :param family: ``ansible_facts.os_family`` when the play gathered facts; otherwise the host
+        says it (:func:`os_family`).
+    :returns: :func:`read_host`'s answers, with :func:`read_apache`'s when ``mpm`` is given,
+        and ``os``: ``{'family', 'id'}`` and, for a family in ``families``, :func:`managers`.
+        For another family only ``os`` is returned (the action refuses the host).
+    """
+    ident = None
+    if not family:
+        family, ident = os_family()
+    found = {'family': family, 'id': ident}
+    chosen = families.get(family)
+    if chosen is None:
+        return {'os': found}
+    found.update(managers(family, find_bin))
+    host = read_host(apps, list(chosen['packages']) + list(chosen['conflicts']), chosen['ctl'], run, find_bin,
+                     probe_secret)
+    host['os'] = found
+    if mpm:
+        host.update(read_apache(run, find_bin, mpm, chosen['service']))
+    return host

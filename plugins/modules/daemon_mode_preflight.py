@@ -21,11 +21,13 @@ description:
   - Each application gets every field's default; booleans accept Ansible's spellings (V(yes),
     V(no), V(on), V(off), V(true), V(false), V(1), V(0), in any case, as strings too), and
     numbers may be given as strings.
-  - Then one call to the host reads, for every present application at once, whether its
+  - Then one call to the host finds its OS family (C(ansible_facts.os_family) when the play
+    gathered facts, else C(/etc/os-release)), so that the role needs no fact gathering, and
+    reads, for every present application at once, whether its
     C(python_home) holds C(pyvenv.cfg), whether its C(wsgi_script) is a file, and
     whether its C(user) and C(group) exist; which of the packages are installed (dpkg or rpm);
-    and whether Apache's control script O(ctl) exists. A host that contradicts the input fails
-    the task, naming the field.
+    and whether Apache's control script exists. A host of an OS family that O(os_families) does
+    not have, or that contradicts the input, fails the task, naming the OS or the field.
   - The same call reads Apache once, as M(modwsgi.apache.wsgi_facts) with
     O(modwsgi.apache.wsgi_facts#module:apache_facts) does, for the virtual hosts it has now
     (RV(existing)), the MPM the role makes active
@@ -53,23 +55,31 @@ options:
     required: true
   settings:
     description:
-      - The role's settings, by name (C(modwsgi_xxx)). Each one given is validated; the
-        normalized C(modwsgi_packages) are the packages looked up on the host.
+      - The role's settings, by name (C(modwsgi_xxx)). Each one given is validated. A null
+        C(modwsgi_service), C(modwsgi_packages) or C(modwsgi_socket_prefix) takes the value of
+        the host's OS family in O(os_families).
     type: dict
     default: {}
   probe_url:
     description: Where the role mounts its probe; no application may be mounted under it.
     type: str
     default: /.well-known/modwsgi-probe
-  ctl:
-    description: Apache's control script; whether it exists says whether Apache is installed.
-    type: str
+  families:
+    description:
+      - What the role needs of each OS family it supports, by family (as
+        C(ansible_facts.os_family) names it), each a dict of C(ctl) (Apache's control script,
+        whose presence says whether Apache is installed), C(service), C(packages) (looked up on
+        the host) and C(conflicts) (packages that must not stay installed). The action computes
+        it from the role's per-family table and the user's settings; it is not an argument of
+        the task.
+    type: dict
     required: true
-  conflicts:
-    description: Packages that must not stay installed; the result says which of them are.
-    type: list
-    elements: str
-    default: []
+  os_family:
+    description:
+      - C(ansible_facts.os_family), when the play gathered facts. Without it the host's
+        C(/etc/os-release) says it (its C(ID), then the words of its C(ID_LIKE)), so the role
+        needs no fact gathering. The action sets it; it is not an argument of the task.
+    type: str
   probe_secret:
     description:
       - Also tell whether the probe's secret and digest (module M(modwsgi.apache.probe_secret))
@@ -85,19 +95,16 @@ options:
         RV(service_ready) are not returned by the module).
     type: str
     choices: [auto, prefork, worker, event]
-  service:
+  os_families:
     description:
-      - The setting C(modwsgi_service), Apache's service. The action sets it from O(settings); it
-        is not an argument of the task.
-    type: str
-  tls_packages:
-    description:
-      - Packages that an application with C(tls) needs (RedHat's C(mod_ssl)); they are added to
-        C(modwsgi_packages) when a present application has C(tls).
-      - This option is read on the controller only.
-    type: list
-    elements: str
-    default: []
+      - The role's table of OS families (its C(vars/main.yml)), by family; each has C(ctl),
+        C(service), C(socket_prefix), C(packages) (a list for each C(modwsgi_install)),
+        C(pip_conflicts) (removed for C(modwsgi_install=pip)) and C(tls_packages) (added when a
+        present application has C(tls), as RedHat's C(mod_ssl)).
+      - The settings C(modwsgi_service), C(modwsgi_packages) and C(modwsgi_socket_prefix) replace
+        the family's values when they are given (not null).
+      - This option is read on the controller only. Without it, no OS family is supported.
+    type: dict
 notes:
   - Without dpkg and rpm on the host, every package is reported missing, and the package
     manager decides.
@@ -108,9 +115,17 @@ EXAMPLES = r'''
   modwsgi.apache.daemon_mode_preflight:
     apps: "{{ modwsgi_apps }}"
     settings:
-      modwsgi_install: "{{ modwsgi_install }}"
-      modwsgi_packages: [apache2, libapache2-mod-wsgi-py3]
-    ctl: /usr/sbin/apache2ctl
+      modwsgi_install: package
+      modwsgi_mpm: auto
+    os_families:
+      Debian:
+        ctl: /usr/sbin/apache2ctl
+        service: apache2
+        socket_prefix: /var/run/apache2/wsgi
+        packages:
+          package: [apache2, libapache2-mod-wsgi-py3]
+        pip_conflicts: [libapache2-mod-wsgi-py3]
+        tls_packages: []
   register: preflight
 '''
 
@@ -145,8 +160,29 @@ check_mode:
   description: Whether this task runs in check mode (C(--check), or the play's or task's C(check_mode)).
   returned: success
   type: bool
+os_family:
+  description: The host's OS family, as C(ansible_facts.os_family) names it.
+  returned: success
+  type: str
+  sample: Debian
+pkg_mgr:
+  description:
+    - The package manager Ansible's P(ansible.builtin.package#module) would pick (C(apt) on the
+      Debian family with C(apt-get)), or V(auto) where the rule is not that plain; the role
+      passes it as that module's O(ansible.builtin.package#module:use), so that it gathers no
+      fact.
+  returned: success
+  type: str
+  sample: apt
+service_mgr:
+  description:
+    - V(systemd) when C(systemctl) exists and systemd runs (C(/run/systemd/system)), else
+      V(auto); the role passes it as O(ansible.builtin.service#module:use).
+  returned: success
+  type: str
+  sample: systemd
 apache_installed:
-  description: Whether O(ctl) exists on the host.
+  description: Whether the family's Apache control script exists on the host.
   returned: success
   type: bool
 preview:
@@ -159,7 +195,7 @@ missing_packages:
   type: list
   elements: str
 present_conflicts:
-  description: The packages of O(conflicts) that are installed.
+  description: The packages of the family's C(pip_conflicts) that are installed (with C(modwsgi_install=pip)).
   returned: success
   type: list
   elements: str
@@ -213,7 +249,7 @@ errors:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_apache, read_host
+from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import preflight
 
 
 def main():
@@ -223,21 +259,18 @@ def main():
             apps=dict(type='list', elements='dict', required=True),
             settings=dict(type='dict', default={}),
             probe_url=dict(type='str', default='/.well-known/modwsgi-probe'),
-            ctl=dict(type='str', required=True),
-            conflicts=dict(type='list', elements='str', default=[]),
+            families=dict(type='dict', required=True),
+            os_family=dict(type='str'),
             probe_secret=dict(type='bool', default=False),
             mpm=dict(type='str', choices=['auto', 'prefork', 'worker', 'event']),
-            service=dict(type='str'),
-            tls_packages=dict(type='list', elements='str', default=[]),
+            os_families=dict(type='dict'),
         ),
         supports_check_mode=True,
     )
     run, find_bin, _binary = host_access(module)
-    packages = list(module.params['settings'].get('modwsgi_packages') or []) + module.params['conflicts']
-    host = read_host(module.params['apps'], packages, module.params['ctl'], run, find_bin,
-                     module.params['probe_secret'])
-    if module.params['mpm']:
-        host.update(read_apache(run, find_bin, module.params['mpm'], module.params['service']))
+    host = preflight(module.params['apps'], module.params['families'], run, find_bin,
+                     family=module.params['os_family'], mpm=module.params['mpm'],
+                     probe_secret=module.params['probe_secret'])
     module.exit_json(changed=False, host=host)
 
 

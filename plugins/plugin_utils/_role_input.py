@@ -276,6 +276,38 @@ SETTINGS = (
     ('modwsgi_reload_timeout', _reload_timeout),
 )
 
+# The settings whose default is the host's OS family's value in the role's table
+# (``__modwsgi_os_families`` in vars/main.yml), by the key there: null means the family's.
+OS_SETTINGS = {'modwsgi_service': 'service', 'modwsgi_packages': 'packages', 'modwsgi_socket_prefix': 'socket_prefix'}
+
+
+def os_candidates(settings, apps, families):
+    """What the role needs of each OS family, with the user's settings applied.
+
+    :param settings: :func:`validate`'s normalized settings (an :data:`OS_SETTINGS` name is
+        there only when the user gave it).
+    :param families: the role's table: ``{os_family: {'ctl', 'service', 'socket_prefix',
+        'packages': {modwsgi_install: [...]}, 'pip_conflicts', 'tls_packages'}}``.
+    :returns: ``{os_family: {'ctl', 'service', 'socket_prefix', 'packages', 'conflicts'}}``:
+        ``packages`` are ``modwsgi_packages`` or the family's for ``modwsgi_install``, and the
+        family's ``tls_packages`` when a present application has ``tls``; ``conflicts`` are its
+        ``pip_conflicts`` with ``modwsgi_install: pip``.
+    """
+    install = settings.get('modwsgi_install', 'package')
+    tls = any(app['state'] == 'present' and app['tls'] for app in apps)
+    result = {}
+    for family, table in families.items():
+        chosen = dict((key, settings.get(name, table.get(key))) for name, key in OS_SETTINGS.items())
+        if 'modwsgi_packages' not in settings:
+            chosen['packages'] = (table.get('packages') or {}).get(install, [])
+        chosen['packages'] = [str(name) for name in chosen['packages']]
+        if tls:
+            chosen['packages'] += [str(name) for name in table.get('tls_packages') or []]
+        chosen['conflicts'] = [str(name) for name in table.get('pip_conflicts') or []] if install == 'pip' else []
+        chosen['ctl'] = table['ctl']
+        result[family] = chosen
+    return result
+
 
 # The fields of one application: name -> function(value, app, context) returning the
 # normalized value. ``app`` has the defaults applied; ``context`` has ``absent`` and ``probe_url``.
@@ -543,7 +575,8 @@ def validate(settings, apps, probe_url):
     """The role's settings and applications, normalized, or RoleInputError naming each field.
 
     :param settings: ``{modwsgi_xxx: value}`` of the role's settings (those in :data:`SETTINGS`
-        that are given; an absent one is not checked).
+        that are given; an absent one is not checked, nor a null one of :data:`OS_SETTINGS`:
+        the host's OS family's value applies, :func:`os_candidates`).
     :param apps: ``modwsgi_apps`` as the user wrote it.
     :param probe_url: where the role mounts the probe (no application may be under it).
     :returns: ``(settings, apps)``: booleans are real booleans, numbers are ints, and each
@@ -552,7 +585,7 @@ def validate(settings, apps, probe_url):
     errors = []
     normalized = {}
     for name, rule in SETTINGS:
-        if name not in settings:
+        if name not in settings or (name in OS_SETTINGS and settings[name] is None):
             continue
         try:
             normalized[name] = rule(settings[name], settings)

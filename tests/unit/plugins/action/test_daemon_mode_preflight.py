@@ -12,8 +12,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import os
 
 import pytest
+import yaml
 
 from ansible.module_utils import _internal
 
@@ -50,17 +52,30 @@ class Connection(object):
 
 APP = {'name': 'shop', 'server_name': 'shop.example', 'wsgi_script': '/srv/shop/app.wsgi',
        'python_home': '/srv/shop/venv', 'takeover': 'false'}
-ARGS = {'apps': [APP], 'settings': {'modwsgi_packages': ['apache2', 'libapache2-mod-wsgi-py3'],
-                                    'modwsgi_probe': 'yes'},
-        'ctl': '/usr/sbin/apache2ctl', 'conflicts': ['libapache2-mod-wsgi-py3']}
+
+
+def role_families():
+    """The role's own table of OS families (roles/daemon_mode/vars/main.yml)."""
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'daemon_mode', 'vars', 'main.yml')
+    with open(path) as handle:
+        return yaml.safe_load(handle)['__modwsgi_os_families']
+
+
+# As tasks/preflight.yml passes them: the settings a user did not set are null.
+ARGS = {'apps': [APP], 'settings': {'modwsgi_install': 'pip', 'modwsgi_probe': 'yes', 'modwsgi_service': None,
+                                    'modwsgi_packages': None, 'modwsgi_socket_prefix': None},
+        'os_families': role_families()}
+DEBIAN_PIP = ['apache2', 'apache2-dev', 'gcc', 'python3-dev', 'python3-venv', 'python3-packaging']
 HOST = {'venvs': {'/srv/shop/venv': True}, 'scripts': {'/srv/shop/app.wsgi': True}, 'users': {}, 'groups': {},
-        'packages': {'apache2': True, 'libapache2-mod-wsgi-py3': False}, 'ctl': False,
+        'packages': dict((name, name == 'apache2') for name in DEBIAN_PIP + ['libapache2-mod-wsgi-py3']),
+        'ctl': False,
+        'os': {'family': 'Debian', 'id': 'debian', 'pkg_mgr': 'apt', 'service_mgr': 'systemd'},
         # read_apache's part (module_utils/test_preflight.py), on a host without Apache.
         'existing': {'mod_wsgi': {'installed': False, 'vhosts': []}, 'apache': {'installed': False}},
         'mpm': {'target': 'event', 'thread_unsafe': [], 'pending': True}, 'service_ready': False}
 
 
-def action(action_class, args, check_mode, answer):
+def action(action_class, args, check_mode, answer, facts=None):
     plugin = action_class(Task(args, check_mode), Connection(), None, None, None, None)
     calls = []
 
@@ -68,7 +83,7 @@ def action(action_class, args, check_mode, answer):
         calls.append((module_name, module_args))
         return answer
     plugin._execute_module = execute  # pylint: disable=protected-access
-    return plugin.run(task_vars={}), calls
+    return plugin.run(task_vars={'ansible_facts': facts or {}}), calls
 
 
 @pytest.mark.parametrize('check_mode', [True, False])
@@ -81,22 +96,52 @@ def test_the_action_validates_then_reads_the_host_once(action_class, check_mode)
     assert result['apps'] == calls[0][1]['apps'] and result['settings']['modwsgi_probe'] is True
     assert result['check_mode'] is check_mode and result['preview'] is check_mode
     assert result['apache_installed'] is False and result['changed'] is False
-    assert result['missing_packages'] == ['libapache2-mod-wsgi-py3'] and result['present_conflicts'] == []
+    # Debian's packages for modwsgi_install=pip, and its conflict (preflight's table).
+    assert result['missing_packages'] == DEBIAN_PIP[1:] and result['present_conflicts'] == []
     # modwsgi_probe is on: the host says whether the probe's secret would be made.
     assert calls[0][1]['probe_secret'] is True and result['probe_secret_pending'] is False
     # The same call reads Apache for the MPM and service steps (modwsgi_mpm's default: auto).
-    assert calls[0][1]['mpm'] == 'auto' and calls[0][1]['service'] is None
+    assert calls[0][1]['mpm'] == 'auto'
     assert result['existing'] == HOST['existing'] and result['mpm_target'] == 'event'
     assert result['mpm_pending'] is True and result['thread_unsafe'] == [] and result['service_ready'] is False
 
 
-def test_the_mpm_and_service_settings_reach_the_host(action_class):
-    args = dict(ARGS, settings=dict(ARGS['settings'], modwsgi_mpm='prefork', modwsgi_service='httpd'))
-    result, calls = action(action_class, args, False, {'changed': False, 'host': dict(
-        HOST, mpm={'target': 'prefork', 'thread_unsafe': ['php_module'], 'pending': False}, service_ready=True)})
-    assert calls[0][1]['mpm'] == 'prefork' and calls[0][1]['service'] == 'httpd'
-    assert (result['mpm_target'], result['thread_unsafe'], result['mpm_pending'], result['service_ready']) == (
-        'prefork', ['php_module'], False, True)
+def test_the_host_finds_its_os_family_and_the_settings_take_its_values(action_class):
+    result, calls = action(action_class, ARGS, False, {'changed': False, 'host': HOST})
+    # No facts gathered: the module reads the family on the host, from every family's candidates.
+    assert calls[0][1]['os_family'] is None and sorted(calls[0][1]['families']) == ['Debian', 'RedHat']
+    assert calls[0][1]['families']['RedHat'] == {
+        'ctl': '/usr/sbin/apachectl', 'service': 'httpd', 'socket_prefix': '/var/run/wsgi',
+        'packages': ['httpd', 'httpd-devel', 'gcc', 'python3-devel', 'python3-packaging'],
+        'conflicts': ['python3-mod_wsgi']}
+    assert (result['os_family'], result['pkg_mgr'], result['service_mgr']) == ('Debian', 'apt', 'systemd')
+    settings = result['settings']
+    assert (settings['modwsgi_service'], settings['modwsgi_socket_prefix'], settings['modwsgi_packages']) == (
+        'apache2', '/var/run/apache2/wsgi', DEBIAN_PIP)
+
+
+def test_gathered_facts_name_the_family(action_class):
+    dummy, calls = action(action_class, ARGS, False, {'changed': False, 'host': HOST}, facts={'os_family': 'Debian'})
+    assert calls[0][1]['os_family'] == 'Debian'
+
+
+def test_the_user_s_settings_replace_the_family_s_and_tls_adds_its_packages(action_class):
+    settings = dict(ARGS['settings'], modwsgi_install='package', modwsgi_service='web', modwsgi_packages=['apache2'])
+    tls = dict(APP, tls={'certificate': '/etc/ssl/a.pem', 'key': '/etc/ssl/a.key'})
+    result, calls = action(action_class, dict(ARGS, settings=settings, apps=[tls]), False,
+                           {'changed': False, 'host': dict(HOST, files={'/etc/ssl/a.pem': True, '/etc/ssl/a.key': True})})
+    assert result['settings']['modwsgi_service'] == 'web' and result['settings']['modwsgi_packages'] == ['apache2']
+    families = calls[0][1]['families']
+    assert families['Debian'] == {'ctl': '/usr/sbin/apache2ctl', 'service': 'web', 'packages': ['apache2'],
+                                  'socket_prefix': '/var/run/apache2/wsgi', 'conflicts': []}
+    assert families['RedHat']['packages'] == ['apache2', 'mod_ssl'] and families['RedHat']['service'] == 'web'
+
+
+def test_a_host_of_another_family_is_refused_naming_it(action_class):
+    answer = {'changed': False, 'host': {'os': {'family': 'Suse', 'id': 'opensuse-leap'}}}
+    result, dummy = action(action_class, ARGS, False, answer)
+    assert result['failed'] and result['msg'] == (
+        "the host's OS family is Suse (os-release ID: opensuse-leap): the role supports Debian, RedHat")
 
 
 @pytest.mark.parametrize('probe', [True, False])
@@ -107,11 +152,26 @@ def test_the_probe_secret_is_asked_only_with_the_probe(action_class, probe):
     assert calls[0][1]['probe_secret'] is probe and result['probe_secret_pending'] is probe
 
 
+def test_the_mpm_setting_reaches_the_host(action_class):
+    args = dict(ARGS, settings=dict(ARGS['settings'], modwsgi_mpm='prefork'))
+    result, calls = action(action_class, args, False, {'changed': False, 'host': dict(
+        HOST, mpm={'target': 'prefork', 'thread_unsafe': ['php_module'], 'pending': False}, service_ready=True)})
+    assert calls[0][1]['mpm'] == 'prefork'
+    assert (result['mpm_target'], result['thread_unsafe'], result['mpm_pending'], result['service_ready']) == (
+        'prefork', ['php_module'], False, True)
+
+
 def test_bad_input_fails_before_the_host_is_reached(action_class):
     result, calls = action(action_class, dict(ARGS, apps=[dict(APP, port='http')]), False, None)
     assert calls == []
     assert result['failed'] and result['msg'] == 'modwsgi_apps[0].port: "http" is not a port (1-65535)'
     assert result['errors'] == [result['msg']]
+
+
+def test_a_bad_service_setting_fails_before_the_host_is_reached(action_class):
+    args = dict(ARGS, settings=dict(ARGS['settings'], modwsgi_service='apache2\nListen 81'))
+    result, calls = action(action_class, args, False, None)
+    assert calls == [] and result['msg'] == 'modwsgi_service: must be a service name'
 
 
 def test_what_the_host_contradicts_fails_naming_the_field(action_class):
@@ -122,7 +182,7 @@ def test_what_the_host_contradicts_fails_naming_the_field(action_class):
 
 def test_a_host_that_cannot_tell_its_packages_lists_them_all(action_class):
     result, _calls = action(action_class, ARGS, False, {'changed': False, 'host': dict(HOST, packages=None, ctl=True)})
-    assert result['missing_packages'] == ['apache2', 'libapache2-mod-wsgi-py3']
+    assert result['missing_packages'] == DEBIAN_PIP
     assert result['present_conflicts'] == ['libapache2-mod-wsgi-py3'] and result['preview'] is False
 
 

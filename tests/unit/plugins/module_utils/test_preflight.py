@@ -120,7 +120,9 @@ def test_the_module_reads_and_changes_nothing(host, capsys, monkeypatch, check_m
     monkeypatch.setattr(daemon_mode_preflight, 'host_access',
                         lambda module: (None, only(), None))
     monkeypatch.setattr(_preflight, 'mod_wsgi_python', lambda: WSGI_PYTHON)
-    args = {'apps': [app(root, 'a')], 'settings': {'modwsgi_packages': ['apache2']}, 'ctl': root + '/ctl',
+    family = {'ctl': root + '/ctl', 'service': 'apache2', 'packages': ['apache2'], 'conflicts': [],
+              'socket_prefix': '/var/run/apache2/wsgi'}
+    args = {'apps': [app(root, 'a')], 'families': {'Debian': family}, 'os_family': 'Debian',
             '_ansible_check_mode': check_mode}
     with patch_module_args(args):
         with pytest.raises(SystemExit) as exit_info:
@@ -130,7 +132,8 @@ def test_the_module_reads_and_changes_nothing(host, capsys, monkeypatch, check_m
     assert out['host'] == {'venvs': {root + '/venv': True}, 'scripts': {root + '/app.wsgi': True},
                            'venv_pythons': {root + '/venv': None}, 'mod_wsgi_python': WSGI_PYTHON,
                            'files': {}, 'users': {}, 'groups': {}, 'packages': None, 'ctl': True,
-                           'probe_secret_pending': False}
+                           'probe_secret_pending': False,
+                           'os': {'family': 'Debian', 'id': None, 'pkg_mgr': 'auto', 'service_mgr': 'auto'}}
 
 
 WSGI_PYTHON = {'version': '3.11', 'source': 'the Python of /usr/lib/apache2/modules/mod_wsgi.so'}
@@ -253,3 +256,46 @@ def test_without_systemd_the_service_step_decides(tmp_path):
     assert service_ready(run, only(systemctl='/usr/bin/systemctl'), 'apache2', str(tmp_path / 'none')) is False
     assert service_ready(run, only(), 'apache2', str(tmp_path)) is False
     assert calls == []
+
+
+# os-release files and the family: as Ansible's setup names it (ansible_facts.os_family, its
+# OS_FAMILY_MAP) for the families told apart, else None. Real files: fixtures/os-release/README.md.
+OS_RELEASES = [
+    ('debian11', 'Debian', 'debian'), ('debian12', 'Debian', 'debian'), ('debian13', 'Debian', 'debian'),
+    ('ubuntu24', 'Debian', 'ubuntu'), ('linuxmint17', 'Debian', 'ubuntu'), ('raspbian8', 'Debian', 'raspbian'),
+    ('kali', 'Debian', 'kali'),
+    ('rhel9', 'RedHat', 'rhel'), ('rhel10', 'RedHat', 'rhel'), ('centosstream9', 'RedHat', 'centos'),
+    ('rocky9', 'RedHat', 'rocky'), ('almalinux10', 'RedHat', 'almalinux'), ('fedora30', 'RedHat', 'fedora'),
+    ('amazon2023', 'RedHat', 'amzn'), ('oracle7', 'RedHat', 'ol'),
+    ('opensuse15', 'Suse', 'opensuse-leap'), ('sles12', 'Suse', 'sles'),
+    ('alpine', None, 'alpine'), ('arch', None, 'arch'),
+]
+
+
+@pytest.mark.parametrize('name, family, ident', OS_RELEASES)
+@pytest.mark.parametrize('where', ['/etc/os-release', '/usr/lib/os-release'])
+def test_the_os_family_from_os_release(tmp_path, name, family, ident, where):
+    path = tmp_path / where.lstrip('/')
+    path.parent.mkdir(parents=True)
+    path.write_text(read('os-release', name))
+    assert _preflight.os_family(str(tmp_path)) == (family, ident)
+
+
+def test_without_os_release_the_family_is_unknown(tmp_path):
+    assert _preflight.os_family(str(tmp_path)) == (None, None)
+
+
+def test_the_managers_where_the_rule_is_plain(tmp_path):
+    everything = only(apt_get='/usr/bin/apt-get', systemctl='/usr/bin/systemctl')
+    assert _preflight.managers('Debian', everything, str(tmp_path)) == {'pkg_mgr': 'apt', 'service_mgr': 'systemd'}
+    # RedHat's dnf/yum/dnf5 choice is left to the package action; no systemd running, no systemctl: auto.
+    assert _preflight.managers('RedHat', everything, str(tmp_path / 'none')) == {'pkg_mgr': 'auto', 'service_mgr': 'auto'}
+    assert _preflight.managers('Debian', only(), str(tmp_path)) == {'pkg_mgr': 'auto', 'service_mgr': 'auto'}
+
+
+def test_a_host_of_another_family_is_read_no_further(monkeypatch):
+    monkeypatch.setattr(_preflight, 'os_family', lambda: ('Suse', 'sles'))
+
+    def run(argv):
+        raise AssertionError('nothing to run: %s' % argv)
+    assert _preflight.preflight([], {'Debian': {}}, run, only(), mpm='auto') == {'os': {'family': 'Suse', 'id': 'sles'}}
