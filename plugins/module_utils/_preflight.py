@@ -122,7 +122,7 @@ def mpm_step(run, find_bin, setting, apache, parsed, sysroot='/', proc_root='/pr
                                       proc_root=proc_root, gathered=(apache, parsed))
             pending = bool(done['changed'] or done['restart_required'] or done['warnings'])
         except _mpm_switch.SwitchError:
-            pending = True
+            pass  # it would refuse: pending, so that the mpm task runs and says why
     return {'target': target, 'thread_unsafe': unsafe, 'pending': pending}
 
 
