@@ -29,9 +29,11 @@ from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import answer
 
 
 def claims(vhost, app):
-    """Whether ``vhost`` answers to the app's server_name (or an alias) on its port."""
-    port = str(app['port'])
-    if port not in vhost['ports'] and '*' not in vhost['ports']:
+    """Whether ``vhost`` answers to the app's server_name (or an alias) on its port, or on port 80
+    when the app has ``http_redirect`` (the role writes a port-80 virtual host for those names
+    that redirects to https; beside another one, the first loaded would answer)."""
+    ports = set([str(app['port'])] + (['80'] if app.get('http_redirect') else []))
+    if not ports.intersection(vhost['ports']) and '*' not in vhost['ports']:
         return False
     hosts = [app['server_name']] + [a for a in app.get('server_aliases') or [] if '*' not in a]
     return any(answers_to(vhost['names'], host) for host in hosts)
@@ -42,7 +44,7 @@ def plan(vhosts, apps, ours, main_files=()):
 
     :param vhosts: ``ansible_facts.mod_wsgi.vhosts`` of ``wsgi_facts``.
     :param apps: the applications (``name``, ``server_name``, ``server_aliases``, ``port``,
-        ``state``, ``takeover``), in the order of ``modwsgi_apps``.
+        ``state``, ``takeover``, ``http_redirect``), in the order of ``modwsgi_apps``.
     :param ours: a regular expression that matches the files the role writes itself.
     :param main_files: Apache's main configuration files, which cannot be disabled.
     """

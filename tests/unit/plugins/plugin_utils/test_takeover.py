@@ -74,6 +74,16 @@ def test_a_claimed_site_is_one_entry_per_file(vhosts):
         'takeover': True}]
 
 
+@pytest.mark.parametrize('redirect', [True, False])
+def test_an_https_app_s_redirect_claims_its_names_on_port_80(vhosts, redirect):
+    https = dict(app('shop', 'shop.example', port=443, takeover=True), http_redirect=redirect)
+    result = plan(vhosts, [https], OURS, MAIN)
+    if not redirect:
+        assert result == []
+    else:
+        assert [entry['claimed'] for entry in result] == [['/etc/apache2/sites-enabled/shop.conf:1 (shop.example:80)']]
+
+
 def test_both_ports_claimed_leave_no_others(vhosts):
     apps = [app('shop', 'shop.example', takeover=True), app('shop2', 'shop.example', port=8080)]
     [entry] = plan(vhosts, apps, OURS, MAIN)
