@@ -99,6 +99,7 @@ bench: images ## Benchmark daemon mode against the alternatives; writes docs/ben
 bench-smoke: images ## The benchmark harness, short: checks it works and each direction, no timings
 	@echo "==> benchmark smoke run (one short repetition, directions only)"
 	@python benchmarks/daemon_mode.py --smoke
+	@python benchmarks/parse_vhosts.py --smoke
 
 .PHONY: test
 # Every check is a job in the lanes (scripts/molecule.sh), beside the Molecule runs, which mostly

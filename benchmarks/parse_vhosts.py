@@ -9,9 +9,10 @@ tests/unit/fixtures/trees/debian12/etc/apache2, plus N name-based virtual hosts 
 sites-enabled/vhost-NNNN.conf. Each vhost is a mod_wsgi daemon-mode site. Both sides then run
 on the same tree in one Debian 12 container, side by side:
 
-- ours: what ``wsgi_facts`` does with the configuration once Apache's commands have answered.
-  That is ``_layout.startup_environment`` (envvars), ``_config.parse``, ``_mpm.limits``,
-  ``_wsgi.module_file`` and ``_wsgi.Analysis(...).facts()``;
+- ours: what ``wsgi_facts`` does once Apache's commands have answered: ``_wsgi.gather``, the
+  module's own entry point (environment, binary banner, configuration parse, MPM, module file,
+  mounts and findings), with the answers of Apache's commands recorded once before the timed
+  runs and replayed in them;
 - apache: ``apache2ctl -S``, the real Apache with mod_wsgi reading the same tree.
 
 It prints the median of ``--repeat`` runs and the ratio ours/apache. The goal is <= 1.0x.
@@ -20,7 +21,7 @@ It prints the median of ``--repeat`` runs and the ratio ours/apache. The goal is
     python benchmarks/parse_vhosts.py --smoke         # 100 vhosts, 1 repetition (for CI)
     python benchmarks/parse_vhosts.py --vhosts 2000 --repeat 9 --keep
 
-The container is ``modwsgi-bench-parse`` (image ``localhost/modwsgi-test/debian:12``). It is
+The container is ``modwsgi-bench-parse`` (image ``localhost/modwsgi-test/debian:12-apache``). It is
 removed at the end unless ``--keep`` is given. No other container is touched. The exit code is
 0 when both sides read the tree cleanly, whatever the ratio, and 1 when either side failed.
 """
@@ -43,11 +44,10 @@ ROOT = os.path.dirname(HERE)
 DEBIAN_TREE = os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'trees', 'debian12', 'etc',
                            'apache2')
 MODULE_UTILS = os.path.join(ROOT, 'plugins', 'module_utils')
-# Only what the measured path imports: stdlib plus these siblings (no ansible needed).
-MODULES = ('_apachectl.py', '_config.py', '_facts.py', '_layout.py', '_mpm.py', '_proc.py',
-           '_wsgi.py')
+# The measured path imports the stdlib and module_utils only (no ansible needed); every file
+# of module_utils is copied, so a new sibling is never missing.
 NAME = 'modwsgi-bench-parse'
-IMAGE = 'localhost/modwsgi-test/debian:12'
+IMAGE = 'localhost/modwsgi-test/debian:12-apache'
 BENCH_DIR = '/opt/modwsgi-bench'
 PACKAGES = ('apache2', 'libapache2-mod-wsgi-py3')
 
@@ -66,38 +66,38 @@ VHOST = '''<VirtualHost *:80>
 
 # Runs inside the container, next to Apache: times both sides in the same loop.
 INNER = r'''
-import json, statistics, subprocess, sys, time
-from ansible_collections.modwsgi.apache.plugins.module_utils import (
-    _apachectl, _config, _layout, _mpm, _wsgi)
+import json, os, shutil, statistics, subprocess, sys, time
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
 
 repeat = int(sys.argv[1])
-CONF, ROOT = '/etc/apache2/apache2.conf', '/etc/apache2'
-
-# Once, outside the timed region: what `apache2 -l` and `-v` answer (wsgi_facts asks too).
-compiled_in = _apachectl.parse_l(subprocess.run(['apache2', '-l'], capture_output=True,
-                                                text=True).stdout)
-version = _apachectl.parse_version(subprocess.run(['apache2', '-v'], capture_output=True,
-                                                  text=True).stdout).get('version')
+ANSWERS = {}
+ENV = dict(os.environ, LC_ALL='C')
 
 
-def ours():
-    env, defines, _ = _layout.startup_environment('debian', '/')
-    parsed = _config.parse(CONF, ROOT, defines=defines, env=env, modules=compiled_in,
-                           version=version, sysroot='/')
-    mpms = [m for m in parsed.modules if _mpm.mpm_of_module(m)]
-    mpm = _mpm.mpm_of_module(mpms[0]) if mpms else None
-    limits, limits_from = _mpm.limits(parsed, mpm)
-    apache = {'mpm': {'name': mpm, 'selected_by': _mpm.selected_by(parsed, mpm)},
-              'limits': limits, 'limits_from': limits_from,
-              'thread_unsafe_modules': _mpm.thread_unsafe(sorted(parsed.modules))}
-    module = _wsgi.module_file(parsed, 'debian', '/')
-    facts = _wsgi.Analysis(parsed, apache, module, '/').facts()
-    return {'errors': parsed.errors, 'files': len(parsed.files),
-            'vhosts': len(list(parsed.root.iter('VirtualHost', recursive=False))),
+def record(argv):
+    """Apache's commands, run for real once (outside the timed runs), as the module runs them."""
+    done = subprocess.run(argv, capture_output=True, text=True, env=ENV)
+    ANSWERS[tuple(argv)] = (done.returncode, done.stdout, done.stderr)
+    return ANSWERS[tuple(argv)]
+
+
+def replay(argv):
+    return ANSWERS[tuple(argv)]
+
+
+def find_bin(name):
+    return shutil.which(name, path='/usr/sbin:/usr/bin:/sbin:/bin')
+
+
+def ours(run=replay):
+    facts, apache = _wsgi.gather(run, find_bin)
+    return {'errors': apache.get('parse_errors') or [],
+            'vhosts': len(facts['vhosts']),
             'daemon_groups': len(facts['daemon_groups']), 'mounts': len(facts['mounts']),
             'daemon_mounts': sum(1 for m in facts['mounts'] if m['mode'] == 'daemon'),
             'findings': sorted(set(f['code'] for f in facts['findings'])),
-            'mpm': mpm, 'module_version': module['version'], 'module_path': module['path']}
+            'mpm': apache['mpm']['name'], 'version': apache['version'],
+            'module_version': facts['version'], 'module_path': facts['module_path']}
 
 
 def theirs():
@@ -113,7 +113,7 @@ def timed(func):
     return time.perf_counter() - start, result
 
 
-timed(theirs), timed(ours)  # warm the page cache and Python's imports for both sides
+timed(theirs), ours(record)  # warm the page cache for both sides; record Apache's answers
 times = {'ours': [], 'apache': []}
 for _ in range(repeat):
     seconds, apache_result = timed(theirs)
@@ -121,7 +121,7 @@ for _ in range(repeat):
     seconds, our_result = timed(ours)
     times['ours'].append(seconds)
 print(json.dumps({'times': times, 'ours': our_result, 'apache': apache_result,
-                  'version': version, 'python': sys.version.split()[0],
+                  'version': our_result['version'], 'python': sys.version.split()[0],
                   'median': {k: statistics.median(v) for k, v in times.items()}}))
 '''
 
@@ -169,8 +169,9 @@ def collection(base):
         path = os.path.join(path, part)
         os.makedirs(path)
         open(os.path.join(path, '__init__.py'), 'w').close()
-    for name in MODULES:
-        shutil.copy(os.path.join(MODULE_UTILS, name), path)
+    for name in sorted(os.listdir(MODULE_UTILS)):
+        if name.startswith('_') and name.endswith('.py') and name != '__init__.py':
+            shutil.copy(os.path.join(MODULE_UTILS, name), path)
     with open(os.path.join(base, 'inner.py'), 'w') as handle:
         handle.write(INNER)
 
@@ -274,9 +275,9 @@ def report(args, result):
     print('|-------:|--------------:|-----------------------:|------:|:-------:|')
     print('| %6d | %13.3f | %22.3f | %4.2fx | %s |' % (
         args.vhosts, ours_s, apache_s, ratio, 'PASS' if ratio <= 1.0 else 'MISS'))
-    print('# ours: %d files, %d vhosts, %d daemon groups, %d mounts (%d daemon), '
+    print('# ours: %d vhosts, %d daemon groups, %d mounts (%d daemon), '
           'findings %s, parse errors %d' % (
-              ours['files'], ours['vhosts'], ours['daemon_groups'], ours['mounts'],
+              ours['vhosts'], ours['daemon_groups'], ours['mounts'],
               ours['daemon_mounts'], ','.join(ours['findings']) or '-', len(ours['errors'])))
     print('# apache2ctl -S: rc %d, %d namevhost lines' % (apache['rc'], apache['namevhosts']))
     print('# runs (s): ours %s; apache %s' % (
