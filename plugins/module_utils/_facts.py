@@ -19,6 +19,7 @@ import os
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
@@ -79,9 +80,9 @@ def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, pro
 def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True, started=None):
     """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
     (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config.
-    ``started`` is what :func:`_apachectl.start` returned, when the caller started the runs."""
+    ``started`` is what :func:`_httpd_runs.start` returned, when the caller started the runs."""
     if started is None:
-        started = _apachectl.start(run, find_bin, sysroot, binary)
+        started = _httpd_runs.start(run, find_bin, sysroot, binary)
     located = started['located']
     if located is None:
         return {'installed': False, 'layout': _layout.detect(sysroot)}, None
@@ -104,8 +105,8 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         # Measured while the configuration is parsed: the time goes to reading /proc (for
         # smaps_rollup, the kernel walks each process's page tables), which Python does
         # without holding the GIL that the parse needs.
-        measured = _apachectl.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
-                                        [PROCESS_NAMES[layout]])
+        measured = _httpd_runs.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
+                                         [PROCESS_NAMES[layout]])
     loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).

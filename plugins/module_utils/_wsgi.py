@@ -19,8 +19,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
     Server,
@@ -49,7 +49,7 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
     return both. ``started``: as in :func:`_facts.gather`."""
     if started is None:
-        started = _apachectl.start(run, find_bin, sysroot, binary)
+        started = _httpd_runs.start(run, find_bin, sysroot, binary)
     # The mod_wsgi that the packages install is read while httpd runs: on nearly every host,
     # it is the one the configuration loads (_module_file checks).
     located = started['located']

@@ -203,7 +203,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access, start
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access, start
 
 
 def main():
