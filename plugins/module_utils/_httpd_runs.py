@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import gc
 import os
 import subprocess
 import threading
@@ -143,6 +144,20 @@ def start(run, find_bin, sysroot='/', binary=None):
             raise errors[0]
         return results
     return {'located': located, 'built': built, 'wait': wait}
+
+
+def freeze_gc():
+    """Exempt every object alive now from the garbage collector's passes (Python 3.7+).
+
+    A facts module calls it first. What AnsiballZ and ``ansible.module_utils`` loaded lives
+    until the process ends, and the collector walks all of it in each full pass, and in the
+    passes the interpreter makes while it shuts down: about 10 ms of each call on the bench
+    host, more than the rest of a module's own exit. Frozen objects are still freed when
+    their last reference goes; only the collector skips them.
+    """
+    freeze = getattr(gc, 'freeze', None)
+    if freeze is not None:
+        freeze()
 
 
 def host_access(module):

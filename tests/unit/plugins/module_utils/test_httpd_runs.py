@@ -7,7 +7,9 @@ binary from the real bytes around Debian's banner (fixtures/debian/V/apache2-ban
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import gc
 import os
+import sys
 
 import pytest
 
@@ -71,3 +73,15 @@ def test_the_parsers_module_exports_the_runner():
     # Callers (and daemon_mode_preflight) still import the runner from _apachectl.
     for name in ('C_LOCALE', 'host_access', 'run', 'run_all', 'start', 'start_all'):
         assert getattr(_apachectl, name) is getattr(_httpd_runs, name)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 7), reason='gc.freeze is new in Python 3.7')
+def test_freeze_gc_moves_the_live_objects_out_of_the_collectors_reach():
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        _httpd_runs.freeze_gc()
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
