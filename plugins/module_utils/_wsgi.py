@@ -8,8 +8,10 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 
 One concern per file:
 
-- :mod:`_httpd_routing`: which server answers a request, which sections apply, mod_alias;
+- :mod:`_httpd_routing`: which server answers a request, which sections apply;
 - :mod:`_wsgi_mounts`: mod_wsgi's decisions (daemon groups, mounts, ``resolve``);
+- :mod:`_wsgi_resolve`: the request mapping of one URL (mod_alias, mod_wsgi's aliases, the
+  directory walk, the handler), compiled only when ``resolve`` is given;
 - :mod:`_wsgi_findings`: the findings, read from the decisions' codes;
 - :mod:`_wsgi_module`: the mod_wsgi shared object, its version and its Python;
 - :mod:`_wsgi_url`: the URLs given to ``resolve``.
