@@ -2,28 +2,30 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Parsers for what ``httpd``/``apachectl`` print, and a runner for them.
+"""Parsers for what ``httpd``/``apachectl`` print.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
 The parsers take the text of ``-V``, ``-M``, ``-S``, ``-v`` and ``-l`` (always produced under
-``LANG=C``) and return plain dicts; they never raise on odd input. :func:`run` runs a list
-argv in the C locale for an ``AnsibleModule``; :func:`start` starts the runs that the facts
-read.
+``LANG=C``) and return plain dicts; they never raise on odd input. The runner that produces
+that text (``run``, ``start``, ``host_access``) is in :mod:`_httpd_runs`, and is importable
+from here too.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import re
-import subprocess
-import threading
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
-
-C_LOCALE = {'LANG': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import (  # noqa: F401, pylint: disable=unused-import
+    C_LOCALE,
+    host_access,
+    run,
+    run_all,
+    start,
+    start_all,
+)
 
 _VERSION_RE = re.compile(r'^Server version:\s*(?P<full>\S+/(?P<version>[0-9][0-9.]*)\S*(?:\s.*)?)$',
                          re.M)
@@ -45,123 +47,6 @@ _BANNER_RE = re.compile(br'Apache/[0-9]+\.[0-9]+\.[0-9]+[^\0\s()]* \([^\0()]*\)(
 # the two lines Debian's apache2ctl adds on stdout after a failed action.
 _NOISE_RE = re.compile(r"^AH00558:|^AH00557:|^Syntax OK$|^Action '[^']*' failed\.$"
                        r'|^The Apache error log may have more information\.$')
-
-
-def run(module, argv, check_rc=False):
-    """Run ``argv`` (a list, no shell) in the C locale and return ``(rc, stdout, stderr)``.
-
-    Not ``module.run_command``: that one always hands Popen a ``preexec_fn`` (for its
-    ``umask`` option), and a ``preexec_fn`` makes CPython fork the whole module process
-    instead of spawning with vfork (CPython 3.10+, ``_posixsubprocess``): about 4 ms more per
-    command on the bench host, for each httpd run. What else run_command adds (a shell,
-    stdin data, prompts, ``~`` and ``$VAR`` expansion in the argv) is not used here; the
-    environment, the decoding, and the failure on a command that cannot be run are its own.
-    Popen restores SIGPIPE for the child itself (``restore_signals``).
-    """
-    env = dict(os.environ)
-    env.update(C_LOCALE)
-    try:
-        # Deliberately not run_command (see above): ansible-core 2.21's pylint says to call it.
-        process = subprocess.Popen(  # pylint: disable=ansible-bad-function
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        stdout, stderr = process.communicate()
-    except OSError as exc:
-        module.fail_json(rc=exc.errno, stdout='', stderr='', msg='Error executing command.',
-                         cmd=' '.join(argv))
-    stdout = stdout.decode('utf-8', 'surrogateescape')
-    stderr = stderr.decode('utf-8', 'surrogateescape')
-    if process.returncode != 0 and check_rc:
-        module.fail_json(cmd=' '.join(argv), rc=process.returncode, stdout=stdout, stderr=stderr,
-                         msg=stderr.rstrip())
-    return process.returncode, stdout, stderr
-
-
-def start_all(run, argvs):
-    """Start the independent, read-only ``argvs`` at once with ``run``; return ``wait``, which
-    returns their ``(rc, stdout, stderr)`` in the same order once every run has ended.
-
-    Each httpd run loads every module and reads the whole configuration, and the runs do not
-    depend on each other: at once, they take about the time of the slowest instead of the sum,
-    and the caller can do other work until it calls ``wait``. An exception in a run
-    (``fail_json`` exits with ``SystemExit``) is raised by ``wait``, in its caller's thread,
-    after every run has ended.
-    """
-    results = [None] * len(argvs)
-    errors = []
-
-    def one(index):
-        try:
-            results[index] = run(argvs[index])
-        except BaseException as exc:  # pylint: disable=broad-except  # re-raised below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=one, args=(index,)) for index in range(len(argvs))]
-    for thread in threads:
-        thread.start()
-
-    def wait():
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
-        return results
-    return wait
-
-
-def run_all(run, argvs):
-    """:func:`start_all`, waited for: the ``(rc, stdout, stderr)`` of each of ``argvs``."""
-    return start_all(run, argvs)()
-
-
-def start(run, find_bin, sysroot='/', binary=None):
-    """Locate Apache and start the httpd runs that ``_facts.gather`` reads, without waiting for
-    them: ``{'located': ..., 'built': ..., 'wait': ...}`` (all ``None`` without Apache):
-    ``built`` is what -v would tell when the binary tells it (:func:`banner_version`), and
-    ``wait`` returns the outputs of ``-v`` or ``-V`` (unless ``built`` says it all), then of
-    ``-S -M``.
-
-    A module calls it before it imports the rest of what it needs, so that httpd reads its
-    configuration meanwhile (AnsiballZ compiles each module_util from source on every call).
-    """
-    located = _layout.locate(find_bin, sysroot, binary)
-    if located is None:
-        return {'located': None, 'built': None, 'wait': None}
-    direct = located['binary'] or located['runner']
-    # Two httpd runs at once. -S and -M in one (-D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES):
-    # httpd loads its modules and reads the configuration once for both; each parser skips the
-    # other's lines. And -v, which prints the version and exits before reading anything.
-    # -V would read the configuration and load every module a second time: with a loadable MPM,
-    # httpd's server/main.c defers -V until the configuration is read ("deferred due to
-    # dynamically loaded MPM"). What else -V tells is known without it: the MPM is in -M, and
-    # Debian, RedHat and SUSE fix the configuration's path. Only a source build, whose paths
-    # are its own (HTTPD_ROOT, SERVER_CONFIG_FILE), runs -V; its MPM is mostly compiled in,
-    # and then -V exits at once.
-    #
-    # The version that -v prints is read from the binary first (banner_version): one httpd run
-    # instead of two, where the binary holds it.
-    built = {}
-    if located['layout'] == 'source':
-        argvs = [[located['runner'], '-V']]
-    else:
-        built = banner_version(_layout.read_bytes(direct, sysroot))
-        argvs = [] if built else [[direct, '-v']]
-    return {'located': located, 'built': built,
-            'wait': start_all(run, argvs + [[located['runner'], '-S', '-M']])}
-
-
-def host_access(module):
-    """``(run, find_bin, binary)`` for the gatherers, bound to an ``AnsibleModule``.
-
-    ``run`` runs a list argv in the C locale; ``find_bin`` looks in ``PATH`` and the layouts'
-    sbin directories; ``binary`` is the module's ``binary`` option, refused when it is not an
-    executable file.
-    """
-    binary = module.params.get('binary')
-    if binary and not os.access(binary, os.X_OK):
-        module.fail_json(msg='binary: %s is not an executable file' % binary)
-    return (lambda argv: run(module, argv),
-            lambda name: module.get_bin_path(name, opt_dirs=_layout.BIN_DIRS),
-            binary)
 
 
 def parse_version(text):

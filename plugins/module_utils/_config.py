@@ -138,6 +138,8 @@ class ParsedConfig(object):
         self.modules = {}
         self._directives = None  # the main server's directives, in file order
         self._by_name = None  # lower-case name -> the same directives, in file order
+        # The names <IfModule> asked about and found not loaded (see with_compiled_in).
+        self.absent_asked = set()
 
     def error(self, message, file=None, line=None):
         self.errors.append({'message': message, 'file': file, 'line': line})
@@ -212,6 +214,15 @@ def logical_lines(text):
         yield start, pending
 
 
+def _compiled_in(modules):
+    """``(module_id, source)`` of each compiled-in module, given as ids or source names."""
+    for mod in modules or ():
+        if mod.endswith('.c'):
+            yield module_id_from_source(mod), mod
+        else:
+            yield mod, module_source_name(mod)
+
+
 def _version_tuple(text):
     parts = re.findall(r'\d+', text or '')
     return tuple(int(p) for p in parts[:3])
@@ -227,11 +238,7 @@ class _Reader(object):
         self.version_text = version
         result.defines.update(defines or {})
         self.sources = set()
-        for mod in modules or ():
-            if mod.endswith('.c'):
-                source, module_id = mod, module_id_from_source(mod)
-            else:
-                source, module_id = module_source_name(mod), mod
+        for module_id, source in _compiled_in(modules):
             result.modules[module_id] = {'source': source, 'path': None, 'file': None, 'line': None}
             self.sources.add(source)
         self.stack = []  # files being read, for cycle detection
@@ -441,6 +448,8 @@ class _Reader(object):
             arg = arg[1:]
         if lname == 'ifmodule':
             result = arg in self.result.modules or arg in self.sources
+            if not result:
+                self.result.absent_asked.add(arg)
         elif lname == 'ifdefine':
             result = arg in self.result.defines
         elif lname == 'iffile':
@@ -500,3 +509,25 @@ def parse(config_file, server_root, defines=None, env=None, modules=None, versio
     result.root.file = path
     reader.read_file(path, result.root, 0)
     return result
+
+
+def with_compiled_in(parsed, modules):
+    """``parsed``, read by :func:`parse` without ``modules``, as it would have been read with
+    ``modules`` compiled in; ``None`` when they would have changed what it read.
+
+    They change nothing unless an ``<IfModule>`` found one of them absent, or a ``LoadModule``
+    loaded one of them (httpd skips it: it is already loaded). Otherwise only
+    ``parsed.modules`` lacks them, and they come first there, as :func:`parse` enters them. So
+    a caller can read the configuration before httpd has listed its compiled-in modules, then
+    check the reading against them, and :func:`parse` again only when it must.
+    """
+    compiled_in = list(_compiled_in(modules))
+    names = set(name for pair in compiled_in for name in pair)
+    if names & parsed.absent_asked or any(module_id in parsed.modules for module_id, dummy in compiled_in):
+        return None
+    loaded = parsed.modules
+    parsed.modules = {}
+    for module_id, source in compiled_in:
+        parsed.modules[module_id] = {'source': source, 'path': None, 'file': None, 'line': None}
+    parsed.modules.update(loaded)
+    return parsed

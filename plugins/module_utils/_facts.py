@@ -19,6 +19,7 @@ import os
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
@@ -40,6 +41,16 @@ def _loaded_mpm(loaded):
     known = [name for name in names if name in _mpm.MPMS]
     found = known or [name for name in names if name]
     return found[0] if found else None
+
+
+def _config_location(built, info):
+    """``(httpd_root, config_file)``: compiled into httpd (``-V``), else the layout's."""
+    compiled = built.get('compiled', {})
+    httpd_root = compiled.get('HTTPD_ROOT') or info['server_root']
+    config_file = compiled.get('SERVER_CONFIG_FILE') or info['config_file']
+    if not os.path.isabs(config_file):
+        config_file = os.path.join(httpd_root, config_file)
+    return httpd_root, config_file
 
 
 def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded):
@@ -79,9 +90,9 @@ def apache_facts(run, find_bin, sysroot='/', proc_root='/proc', binary=None, pro
 def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes=True, started=None):
     """``(facts, parsed)``: :func:`apache_facts` and the :class:`_config.ParsedConfig` it read
     (``None`` without Apache), so that other facts (``wsgi_facts``) reuse the same config.
-    ``started`` is what :func:`_apachectl.start` returned, when the caller started the runs."""
+    ``started`` is what :func:`_httpd_runs.start` returned, when the caller started the runs."""
     if started is None:
-        started = _apachectl.start(run, find_bin, sysroot, binary)
+        started = _httpd_runs.start(run, find_bin, sysroot, binary)
     located = started['located']
     if located is None:
         return {'installed': False, 'layout': _layout.detect(sysroot)}, None
@@ -89,6 +100,14 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     info = _layout.LAYOUTS[layout]
     direct = located['binary'] or runner
     env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
+    # While httpd runs, the configuration is read without the compiled-in modules (-M lists
+    # them), when the binary's banner gave the version that <IfVersion> needs; then checked
+    # against them (_config.with_compiled_in), and read again only if they change it.
+    early = None
+    if started['built']:
+        httpd_root, config_file = _config_location(started['built'], info)
+        early = _config.parse(config_file, httpd_root, defines=defines, env=env, modules=None,
+                              version=started['built'].get('version'), sysroot=sysroot)
 
     outputs = started['wait']()
     rc_s, out_s, err_s = outputs[-1]
@@ -101,11 +120,11 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         pid_file = run_cfg.get('pid_file')
         if pid_file:
             pid_file = _config.host_path(sysroot, pid_file)
-        # Measured while the configuration is parsed: the time goes to reading /proc (for
-        # smaps_rollup, the kernel walks each process's page tables), which Python does
-        # without holding the GIL that the parse needs.
-        measured = _apachectl.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
-                                        [PROCESS_NAMES[layout]])
+        # Measured while the rest is worked out (and the configuration parsed, unless it was
+        # read while httpd ran): the time goes to reading /proc (for smaps_rollup, the kernel
+        # walks each process's page tables), which Python does without holding the GIL.
+        measured = _httpd_runs.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
+                                         [PROCESS_NAMES[layout]])
     loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
@@ -115,14 +134,12 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     else:
         compiled_in = _apachectl.parse_l(run([direct, '-l'])[1])
 
-    compiled = built.get('compiled', {})
-    httpd_root = compiled.get('HTTPD_ROOT') or info['server_root']
-    config_file = compiled.get('SERVER_CONFIG_FILE') or info['config_file']
-    if not os.path.isabs(config_file):
-        config_file = os.path.join(httpd_root, config_file)
-    parsed = _config.parse(config_file, httpd_root, defines=defines, env=env,
-                           modules=compiled_in or None, version=built.get('version'),
-                           sysroot=sysroot)
+    httpd_root, config_file = _config_location(built, info)
+    parsed = _config.with_compiled_in(early, compiled_in) if early is not None else None
+    if parsed is None:
+        parsed = _config.parse(config_file, httpd_root, defines=defines, env=env,
+                               modules=compiled_in or None, version=built.get('version'),
+                               sysroot=sysroot)
 
     if loaded:
         modules = dict((m['name'], m['kind']) for m in loaded)

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """httpd's request routing, as far as the configuration tells it: which server answers a request
-(``<VirtualHost>`` name and port matching), which per-directory sections apply to it and in
-which order httpd merges them, and how mod_alias maps a URL.
+(``<VirtualHost>`` name and port matching), and which per-directory sections apply to it and in
+which order httpd merges them. How mod_alias maps one URL is in :mod:`_wsgi_resolve`.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 """
@@ -250,116 +250,9 @@ def alias_match_length(uri, alias):
     return j
 
 
-# -- mod_alias -------------------------------------------------------------------------------
-#
-# httpd's modules/mappers/mod_alias.c: translate_alias_redir() tries the server's Redirect*
-# list (try_alias_list with is_redir), then its Alias*/ScriptAlias* list. Each list holds the
-# virtual host's entries before the main server's (merge_alias_config appends the base after
-# the overrides), and the first entry that matches wins, not the longest. A Redirect inside a
-# <Location> or <Directory> is tried later, by fixup_redir(), but still before any handler.
-#
-# mod_wsgi's translate_name hook (src/server/mod_wsgi.c, wsgi_register_hooks) is registered
-# APR_HOOK_MIDDLE with "mod_alias.c" as its predecessor, so when mod_alias has mapped the URL
-# (an Alias or a Redirect matched), wsgi_hook_intercept never sees it: a static Alias inside
-# a `WSGIScriptAlias /` serves files, as mod_wsgi's docs say for /static and /media.
-
-REDIRECT_STATUS = {'permanent': 301, 'temp': 302, 'seeother': 303, 'gone': 410}
-_REDIRECTS = {'redirect': None, 'redirectmatch': None, 'redirectpermanent': 301,
-              'redirecttemp': 302}
-_ALIASES = ('alias', 'aliasmatch', 'scriptalias', 'scriptaliasmatch')
-
-
-def _redirect(node):
-    """``(status, regex or path, target)`` of a Redirect* directive, or None when malformed."""
-    args = list(node.args)
-    status = _REDIRECTS[node.lname]
-    if status is None and args and (args[0].lower() in REDIRECT_STATUS or args[0].isdigit()):
-        word = args.pop(0).lower()
-        status = REDIRECT_STATUS.get(word) or int(word)
-    status = status or 302
-    if not args:
-        return None
-    return status, args[0], (args[1] if len(args) > 1 else None)
-
-
-def _match(node, pattern, uri):
-    """The length of ``uri`` an alias-like directive matches (``*Match``: a regex), and the
-    regex match object (or None)."""
-    if node.lname.endswith('match'):
-        try:
-            found = re.search(pattern, uri)
-        except re.error:
-            return 0, None
-        return (found.end() or -1, found) if found else (0, None)
-    return alias_match_length(uri, pattern), None
-
-
-def _substitute(target, found):
-    if found is None:
-        return target
-    return re.sub(r'\$(\d)', lambda m: found.group(int(m.group(1))) or '', target)
-
-
 def server_scopes(parsed, server):
     """The directives of ``server`` then of the main server, as mod_alias merges its lists."""
     own = []
     if server.node is not None:
         own = [n for n in server.node.children if n.children is None]
     return own + [n for n in parsed.root.children if n.children is None]
-
-
-def translate_alias(parsed, server, uri):
-    """What mod_alias's translate_name does with ``uri``, or None when it declines.
-
-    ``{'kind': 'redirect', 'status': 301, 'target': ..., 'node': node}`` or
-    ``{'kind': 'alias', 'filename': ..., 'handler': 'cgi-script' or None, 'node': node}``.
-    """
-    directives = server_scopes(parsed, server)
-    for node in directives:
-        if node.lname not in _REDIRECTS:
-            continue
-        redirect = _redirect(node)
-        if redirect is None:
-            continue
-        length, found = _match(node, redirect[1], uri)
-        if length:
-            return {'kind': 'redirect', 'status': redirect[0], 'node': node,
-                    'target': _substitute(redirect[2], found) if redirect[2] else None}
-    for node in directives:
-        if node.lname not in _ALIASES or len(node.args) < 2:
-            continue
-        length, found = _match(node, node.args[0], uri)
-        if not length:
-            continue
-        rest = uri[length:] if length > 0 else ''
-        if found is not None:
-            filename = _substitute(node.args[1], found)
-        elif rest.lstrip('/'):
-            # apr_filepath_merge(real, rest without its leading slashes)
-            filename = node.args[1].rstrip('/') + '/' + rest.lstrip('/')
-        else:
-            filename = node.args[1] + rest
-        handler = 'cgi-script' if node.lname.startswith('script') else None
-        return {'kind': 'alias', 'filename': filename, 'handler': handler, 'node': node}
-    return None
-
-
-def section_redirect(found_sections, uri):
-    """fixup_redir(): a ``Redirect`` inside one of the sections that apply, or None."""
-    for section in reversed(found_sections):
-        for node in section.children:
-            if node.children is not None or node.lname not in _REDIRECTS:
-                continue
-            redirect = _redirect(node)
-            if redirect is None:
-                continue
-            if redirect[2] is None and section.lname in LOCATION_SECTIONS and \
-                    redirect[0] // 100 == 3:
-                # <Location /x> Redirect /y </Location>: the one-argument form.
-                return {'kind': 'redirect', 'status': redirect[0], 'node': node,
-                        'target': redirect[1]}
-            length, found = _match(node, redirect[1], uri)
-            if length:
-                return {'kind': 'redirect', 'status': redirect[0], 'node': node,
-                        'target': _substitute(redirect[2], found) if redirect[2] else None}
-    return None

@@ -8,8 +8,10 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 
 One concern per file:
 
-- :mod:`_httpd_routing`: which server answers a request, which sections apply, mod_alias;
+- :mod:`_httpd_routing`: which server answers a request, which sections apply;
 - :mod:`_wsgi_mounts`: mod_wsgi's decisions (daemon groups, mounts, ``resolve``);
+- :mod:`_wsgi_resolve`: the request mapping of one URL (mod_alias, mod_wsgi's aliases, the
+  directory walk, the handler), compiled only when ``resolve`` is given;
 - :mod:`_wsgi_findings`: the findings, read from the decisions' codes;
 - :mod:`_wsgi_module`: the mod_wsgi shared object, its version and its Python;
 - :mod:`_wsgi_url`: the URLs given to ``resolve``.
@@ -19,8 +21,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
     Server,
@@ -49,7 +51,7 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
     return both. ``started``: as in :func:`_facts.gather`."""
     if started is None:
-        started = _apachectl.start(run, find_bin, sysroot, binary)
+        started = _httpd_runs.start(run, find_bin, sysroot, binary)
     # The mod_wsgi that the packages install is read while httpd runs: on nearly every host,
     # it is the one the configuration loads (_module_file checks).
     located = started['located']

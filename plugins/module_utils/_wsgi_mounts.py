@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """mod_wsgi's decisions, applied to a configuration read by :mod:`_config`: the daemon groups,
-the process and application group and mode of every mount, and ``resolve`` (where one URL runs).
+the process and application group and mode of every mount, and ``resolve`` (where one URL runs:
+the request mapping is in :mod:`_wsgi_resolve`).
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
@@ -39,8 +40,6 @@ import os
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 
 DEFAULT_PROCESSES = 1
 DEFAULT_THREADS = 15
@@ -378,164 +377,11 @@ class Analysis(object):
         node = self.restrict_embedded_node()
         return bool(node and node.args and node.args[0].lower() == 'on')
 
-    # resolve ----------------------------------------------------------------------------
-
-    def choose_server(self, host, port):
-        listening = [v for v in self.vhosts if v.listens_on(port)]
-        if not listening:
-            return self.main
-        for server in listening:
-            if server.serves(host):
-                return server
-        return listening[0]
-
     def resolve(self, url):
-        """The static twin of the live probe: where ``url`` runs, by this configuration.
-
-        httpd's order: mod_alias's translate_name (Redirect*, then Alias*/ScriptAlias*), then
-        mod_wsgi's (``WSGIScriptAlias(Match)``), then the core's DocumentRoot; a Redirect in a
-        section (fixup_redir) comes before any handler; then the handler (``SetHandler`` /
-        ``AddHandler wsgi-script``). See :func:`_httpd_routing.translate_alias`.
-        """
-        host, port, path = parse_url(url)[1:]
-        server = self.choose_server(host, port)
-        result = {'url': url, 'server': '%s:%s' % (server.name or '*', port), 'mount': None,
-                  'process_group': None, 'application_group': None, 'mode': None,
-                  'decided_by': None, 'code': None, 'reason': None, 'served_by': None}
-        mapped = routing.translate_alias(self.parsed, server, path)
-        alias = None
-        if mapped is None:
-            alias = self._wsgi_alias(server, path)
-            if alias is not None:
-                filename = alias[2]
-            else:
-                filename, node = self.document_root(server, path)
-            handler = None
-        elif mapped['kind'] == 'redirect':
-            return self._redirect(result, mapped)
-        else:
-            filename, node, handler = mapped['filename'], mapped['node'], mapped['handler']
-        # ap_directory_walk: the first regular file along the path is r->filename, the rest is
-        # PATH_INFO; the sections, handlers and the script are those of that file.
-        script, path_info = self.walk(filename) if filename else (None, None)
-        applying = routing.sections(self.parsed, server, path, script or filename,
-                                    main=self.main_sections)
-        redirect = routing.section_redirect(applying, path)
-        if redirect is not None:
-            return self._redirect(result, redirect)
-        if alias is not None:
-            node, options = alias[0], alias[1]
-            result['mount'] = {'url': node.args[0], 'script': script or filename,
-                               'directive': node.name, 'file': node.file, 'line': node.line}
-        else:
-            wsgi = self._handler(applying, script or filename) if filename else None
-            if wsgi is None:
-                return self._not_wsgi(result, filename, node, handler)
-            node, options = None, None
-            result['mount'] = {'url': path, 'script': script or filename,
-                               'directive': wsgi.name, 'file': wsgi.file, 'line': wsgi.line}
-        if script is None:
-            return self._missing(result, filename)
-        # wsgi_script_name: the URI without its PATH_INFO, runs of "/" made one.
-        script_name = re.sub('/+', '/', path[:len(path) - len(path_info)] if path_info else path)
-        result.update(self.decide(server, port, path, script_name, script, node, options))
-        return result
-
-    @staticmethod
-    def _not_wsgi(result, filename, node, handler):
-        result['code'] = 'not_wsgi'
-        result['served_by'] = {'kind': handler or 'file', 'path': filename,
-                               'directive': _text(node) if node is not None else None,
-                               'file': node.file if node is not None else None,
-                               'line': node.line if node is not None else None}
-        result['reason'] = '%s serves this URL, not mod_wsgi' % (
-            'the CGI script %s' % filename if handler else
-            'the file %s' % filename if filename else 'no file')
-        return result
-
-    def _wsgi_alias(self, server, path):
-        """wsgi_hook_intercept: the first ``WSGIScriptAlias(Match)`` of ``server`` that matches
-        ``path``, as ``(node, options, filename)``, or None."""
-        for node in self.aliases(server):
-            if len(node.args) < 2:
-                continue
-            if node.lname == 'wsgiscriptaliasmatch':
-                try:
-                    match = re.search(node.args[0], path)
-                except re.error:
-                    continue
-                if not match or match.end() == 0:
-                    continue
-                length = match.end()
-                location = path[:length]
-                application = re.sub(r'\$(\d)', lambda m: match.group(int(m.group(1))) or '',
-                                     node.args[1])
-            else:
-                length = routing.alias_match_length(path, node.args[0])
-                if not length:
-                    continue
-                location, application = node.args[0], node.args[1]
-            # r->filename = application + (the whole URI when the alias is "/", else the rest
-            # of the URI after the matched part): /moin/ -> moin.wsgi + "FrontPage".
-            rest = path if location == '/' else path[length:]
-            return node, parse_options(node.args[2:])[0], application + rest
-        return None
-
-    @staticmethod
-    def _redirect(result, mapped):
-        node = mapped['node']
-        result['code'] = 'redirect'
-        result['served_by'] = {'kind': 'redirect', 'status': mapped['status'],
-                               'target': mapped['target'], 'directive': _text(node),
-                               'file': node.file, 'line': node.line}
-        result['reason'] = 'mod_alias answers %s%s before mod_wsgi sees the request' % (
-            mapped['status'], ' to %s' % mapped['target'] if mapped['target'] else '')
-        return result
-
-    @staticmethod
-    def _missing(result, filename):
-        result['code'] = 'script_missing'
-        result['served_by'] = {'kind': 'not_found', 'path': filename, 'directive': None,
-                               'file': None, 'line': None}
-        result['reason'] = ('mod_wsgi would run %s, which does not exist: Apache answers 404'
-                            % filename)
-        return result
-
-    def walk(self, filename):
-        """httpd's directory walk: ``(script, path_info)`` where ``script`` is the first
-        regular file along ``filename``, or ``(None, None)`` when there is none."""
-        parts = filename.split('/')
-        for index in range(2, len(parts) + 1):
-            prefix = '/'.join(parts[:index]) or '/'
-            host = host_path(self.sysroot, prefix)
-            if os.path.isfile(host):
-                rest = '/'.join(parts[index:])
-                return prefix, ('/' + rest if index < len(parts) else '')
-            if not os.path.isdir(host):
-                return None, None
-        return None, None
-
-    @staticmethod
-    def _handler(applying, filename):
-        """The ``SetHandler``/``AddHandler wsgi-script`` that makes ``filename`` a WSGI script."""
-        handler = routing.per_dir(applying, 'sethandler')
-        if handler is not None:
-            return handler if handler.args and handler.args[0].lower() == HANDLER else None
-        found = None
-        for section in applying:
-            for child in section.children:
-                if child.children is None and child.lname == 'addhandler' and \
-                        child.args and child.args[0].lower() == HANDLER and \
-                        any(filename.endswith(ext) for ext in child.args[1:]):
-                    found = child
-        return found
-
-    def document_root(self, server, path):
-        """The core's translate_name: ``(DocumentRoot + path, the DocumentRoot directive)``."""
-        root = routing.server_level(self.parsed, server, 'documentroot')
-        if root is not None and root.args:
-            return root.args[0].rstrip('/') + path, root
-        return None, None
+        """The static twin of the live probe: where ``url`` runs, by this configuration
+        (:func:`_wsgi_resolve.resolve`, compiled only when a URL is resolved)."""
+        from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_resolve import resolve
+        return resolve(self, url)
 
     def vhost_facts(self):
         """Every ``<VirtualHost>``: the names it answers to, its ports and where it is."""

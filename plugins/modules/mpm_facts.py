@@ -203,10 +203,11 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access, start
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, host_access, start
 
 
 def main():
+    freeze_gc()
     module = AnsibleModule(
         argument_spec=dict(
             binary=dict(type='path'),

@@ -348,11 +348,11 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access, start
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, host_access, start
 
 
 def main():
+    freeze_gc()
     module = AnsibleModule(
         argument_spec=dict(
             apache_facts=dict(type='bool', default=False),
@@ -362,11 +362,13 @@ def main():
         supports_check_mode=True,
     )
     run, find_bin, binary = host_access(module)
-    for url in module.params['resolve']:
-        try:
-            parse_url(url)
-        except ValueError as exc:
-            module.fail_json(msg='resolve: %s' % exc)
+    if module.params['resolve']:
+        from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
+        for url in module.params['resolve']:
+            try:
+                parse_url(url)
+            except ValueError as exc:
+                module.fail_json(msg='resolve: %s' % exc)
     with_apache = module.params['apache_facts']
     started = start(run, find_bin, binary=binary)
     # mod_wsgi's rules are imported while httpd reads its configuration: AnsiballZ compiles
