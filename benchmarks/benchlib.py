@@ -12,11 +12,11 @@ import statistics
 
 # The rows of the results table, in order. The trap is measured twice in each repetition: cold,
 # the first burst after Apache starts (it forks children and each one loads the app), and warm,
-# the burst right after it (the children are already loaded). The warm trap is the reference of
+# the first burst after it in which no child loads the app (the children are already loaded). The warm trap is the reference of
 # every ratio: a single ratio against the trap would depend on which state it caught.
 CONFIGS = (
     ('trap', 'prefork + embedded (Debian MPM defaults), cold: first burst after a start'),
-    ('trap_warm', 'prefork + embedded, warm: the burst right after, children loaded'),
+    ('trap_warm', 'prefork + embedded, warm: a burst right after, with every child loaded'),
     ('role', 'role daemon_mode, default variables'),
     ('express', 'mod_wsgi-express (PyPI), same processes x threads'),
     ('worker', 'worker + embedded (no daemon hop)'),
