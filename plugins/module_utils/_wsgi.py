@@ -50,6 +50,14 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
     """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
     return both. ``started``: as in :func:`_facts.gather`."""
+    return gather_parsed(run, find_bin, sysroot, binary, resolve, processes, proc_root, started)[:2]
+
+
+def gather_parsed(run, find_bin, sysroot='/', binary=None, resolve=None, processes=False, proc_root='/proc',
+                  started=None):
+    """:func:`gather`, and the :class:`_config.ParsedConfig` both facts came from (``None``
+    without Apache), for a caller that decides more from the same reading (the role's
+    preflight: the MPM step)."""
     if started is None:
         started = _httpd_runs.start(run, find_bin, sysroot, binary)
     # The mod_wsgi that the packages install is read while httpd runs: on nearly every host,
@@ -58,7 +66,7 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
     packaged = module_file(None, located['layout'], sysroot) if located else None
     apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
                                    processes=processes, started=started)
-    return mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache
+    return mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache, parsed
 
 
 def _module_file(parsed, layout, sysroot, packaged):
