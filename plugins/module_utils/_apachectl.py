@@ -8,8 +8,7 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 
 The parsers take the text of ``-V``, ``-M``, ``-S``, ``-v`` and ``-l`` (always produced under
 ``LANG=C``) and return plain dicts; they never raise on odd input. The runner that produces
-that text (``run``, ``start``, ``host_access``) is in :mod:`_httpd_runs`, and is importable
-from here too.
+that text (``run``, ``start``, ``host_access``) is in :mod:`_httpd_runs`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,14 +17,6 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import (  # noqa: F401, pylint: disable=unused-import
-    C_LOCALE,
-    host_access,
-    run,
-    run_all,
-    start,
-    start_all,
-)
 
 _VERSION_RE = re.compile(r'^Server version:\s*(?P<full>\S+/(?P<version>[0-9][0-9.]*)\S*(?:\s.*)?)$',
                          re.M)

@@ -56,6 +56,36 @@ def run(module, argv, check_rc=False):
     return process.returncode, stdout, stderr
 
 
+def _start_one(run, argv):
+    """Start ``run(argv)`` in a thread of its own; return ``wait``, which joins it and returns
+    ``{'result': ...}`` or ``{'error': the exception it raised}``."""
+    box = {}
+
+    def one():
+        try:
+            box['result'] = run(argv)
+        except BaseException as exc:  # pylint: disable=broad-except  # re-raised by _waited
+            box['error'] = exc
+
+    thread = threading.Thread(target=one)
+    thread.start()
+
+    def wait():
+        thread.join()
+        return box
+    return wait
+
+
+def _waited(waits):
+    """Wait for every run of ``waits`` (:func:`_start_one`), then raise the first exception, in
+    their order, or return their results in that order."""
+    boxes = [wait() for wait in waits]
+    for box in boxes:
+        if 'error' in box:
+            raise box['error']
+    return [box['result'] for box in boxes]
+
+
 def start_all(run, argvs):
     """Start the independent, read-only ``argvs`` at once with ``run``; return ``wait``, which
     returns their ``(rc, stdout, stderr)`` in the same order once every run has ended.
@@ -66,26 +96,8 @@ def start_all(run, argvs):
     (``fail_json`` exits with ``SystemExit``) is raised by ``wait``, in its caller's thread,
     after every run has ended.
     """
-    results = [None] * len(argvs)
-    errors = []
-
-    def one(index):
-        try:
-            results[index] = run(argvs[index])
-        except BaseException as exc:  # pylint: disable=broad-except  # re-raised below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=one, args=(index,)) for index in range(len(argvs))]
-    for thread in threads:
-        thread.start()
-
-    def wait():
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
-        return results
-    return wait
+    waits = [_start_one(run, argv) for argv in argvs]
+    return lambda: _waited(waits)
 
 
 def run_all(run, argvs):
@@ -120,30 +132,19 @@ def start(run, find_bin, sysroot='/', binary=None):
     # The version that -v prints is read from the binary first (banner_version): one httpd run
     # instead of two, where the binary holds it. -S -M starts before that read: it is the
     # longest run, and nothing it does depends on the version.
-    config = start_all(run, [[located['runner'], '-S', '-M']])
+    config = _start_one(run, [located['runner'], '-S', '-M'])
     built = {}
     if located['layout'] == 'source':
-        version = start_all(run, [[located['runner'], '-V']])
+        version = _start_one(run, [located['runner'], '-V'])
     else:
         # The parsers, compiled while -S -M runs.
         from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import banner_version
         built = banner_version(_layout.read_bytes(direct, sysroot))
-        version = None if built else start_all(run, [[direct, '-v']])
+        version = None if built else _start_one(run, [direct, '-v'])
+    # The outputs of -v or -V (when they ran), then of -S -M; an exception is raised once
+    # every run has ended.
     waits = [config] if version is None else [version, config]
-
-    def wait():
-        """The outputs of ``-v`` or ``-V`` (when they ran), then of ``-S -M``; as
-        :func:`start_all`'s ``wait``, an exception is raised once every run has ended."""
-        results, errors = [], []
-        for one in waits:
-            try:
-                results.extend(one())
-            except BaseException as exc:  # pylint: disable=broad-except  # re-raised below
-                errors.append(exc)
-        if errors:
-            raise errors[0]
-        return results
-    return {'located': located, 'built': built, 'wait': wait}
+    return {'located': located, 'built': built, 'wait': lambda: _waited(waits)}
 
 
 def freeze_gc():

@@ -181,7 +181,7 @@ import functools
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config_files
 from ansible_collections.modwsgi.apache.plugins.module_utils._transaction import config_test
 

@@ -248,7 +248,7 @@ errors:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import preflight
 
 

@@ -125,7 +125,7 @@ running:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm import MPMS
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_switch import SwitchError, switch
 

@@ -15,6 +15,7 @@ import threading
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, DEBIAN_VERSIONS, MPMS, banner_bytes, captured, read)
 
@@ -193,7 +194,7 @@ def test_run_all_runs_at_once_and_keeps_the_order():
         barrier.wait()
         return 0, ' '.join(argv), ''
     argvs = [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']]
-    assert _apachectl.run_all(run, argvs) == [(0, 'httpd -V', ''), (0, 'httpd -S', ''), (0, 'httpd -M', '')]
+    assert _httpd_runs.run_all(run, argvs) == [(0, 'httpd -V', ''), (0, 'httpd -S', ''), (0, 'httpd -M', '')]
 
 
 def test_run_all_raises_a_runs_exit_in_the_callers_thread():
@@ -205,7 +206,7 @@ def test_run_all_raises_a_runs_exit_in_the_callers_thread():
             raise SystemExit(1)  # what fail_json does
         return 0, '', ''
     with pytest.raises(SystemExit):
-        _apachectl.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
+        _httpd_runs.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
     assert sorted(ran) == ['-M', '-S', '-V']
 
 
@@ -217,7 +218,7 @@ def test_start_all_lets_the_caller_work_until_it_waits():
         if argv[1] == '-S':
             assert signal.wait(30)
         return 0, argv[1], ''
-    wait = _apachectl.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
+    wait = _httpd_runs.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
     signal.set()
     assert wait() == [(0, '-S', ''), (0, '-v', '')]
 
@@ -235,17 +236,17 @@ def test_run_runs_in_the_c_locale_without_a_shell(monkeypatch):
     code = ('import os, sys; print(os.environ["LANG"], os.environ["LC_ALL"], sys.argv[1]); '
             'sys.stderr.flush(); os.write(2, b"caf\\xc3\\xa9"); sys.exit(3)')
     # UTF-8 bytes on stderr (Python 3.6 in the C locale would escape a str written there).
-    rc, out, err = _apachectl.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
+    rc, out, err = _httpd_runs.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
     assert (rc, out, err) == (3, 'C C $HOME;*\n', u'caf\u00e9')
 
 
 def test_run_fails_like_run_command(tmp_path):
     module = _Module()
     with pytest.raises(SystemExit):
-        _apachectl.run(module, [str(tmp_path / 'nope'), '-v'])
+        _httpd_runs.run(module, [str(tmp_path / 'nope'), '-v'])
     assert module.failed['msg'] == 'Error executing command.'
     with pytest.raises(SystemExit):
-        _apachectl.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
+        _httpd_runs.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
     assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, MPMS, Replay, banner_bytes, debian_sysroot, read)
@@ -164,11 +165,11 @@ def test_started_by_the_caller_reads_the_same(tmp_path):
     fixture = os.path.join(DEBIAN, '12', 'event')
     root = debian_sysroot(tmp_path, '12', 'event')
     replay = Replay(fixture)
-    started = _apachectl.start(replay, BINS.get, sysroot=root)
+    started = _httpd_runs.start(replay, BINS.get, sysroot=root)
     facts = _facts.gather(replay, BINS.get, sysroot=root, processes=False, started=started)[0]
     assert sorted(call[1] for call in replay.calls) == ['-S', '-v']
     assert facts == _facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)[0]
-    assert _apachectl.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {
+    assert _httpd_runs.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {
         'located': None, 'built': None, 'wait': None}
 
 

@@ -13,7 +13,6 @@ import sys
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
@@ -67,12 +66,6 @@ def test_a_failed_run_raises_once_both_ended(tmp_path):
     with pytest.raises(SystemExit):
         started['wait']()
     assert ended == [['-S', '-M']]
-
-
-def test_the_parsers_module_exports_the_runner():
-    # Callers (and daemon_mode_preflight) still import the runner from _apachectl.
-    for name in ('C_LOCALE', 'host_access', 'run', 'run_all', 'start', 'start_all'):
-        assert getattr(_apachectl, name) is getattr(_httpd_runs, name)
 
 
 @pytest.mark.skipif(sys.version_info < (3, 7), reason='gc.freeze is new in Python 3.7')

@@ -12,7 +12,7 @@ import os
 import pytest
 
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl, _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs, _wsgi
 from ansible_collections.modwsgi.apache.plugins.modules import wsgi_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, Replay, debian_sysroot, run_module)
@@ -47,7 +47,7 @@ def debian(tmp_path, monkeypatch):
 
     # The module starts httpd's runs itself, then imports _wsgi.gather: both read the replay.
     def start(run, find_bin_, binary=None):
-        return _apachectl.start(replay, find_bin, sysroot=root, binary=binary)
+        return _httpd_runs.start(replay, find_bin, sysroot=root, binary=binary)
 
     def gather(run, find_bin_, binary=None, resolve=None, processes=False, started=None):
         return real_gather(replay, find_bin, sysroot=root, binary=binary, resolve=resolve,
