@@ -16,7 +16,7 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
-    RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
+    OS_SETTINGS, RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
 
 PROBE_URL = '/.well-known/modwsgi-probe'
 
@@ -55,14 +55,11 @@ class ActionModule(ActionBase):
             return self._refuse(result, [
                 "the host's OS family is %s (os-release ID: %s): the role supports %s" % (
                     host['os']['family'], host['os']['id'], ', '.join(sorted(families)) or 'none')])
-        settings.update(modwsgi_service=chosen['service'], modwsgi_packages=chosen['packages'],
-                        modwsgi_socket_prefix=chosen['socket_prefix'])
+        settings.update((name, chosen[key]) for name, key in OS_SETTINGS.items())
         errors = host_errors(apps, host)
         if errors:
             return self._refuse(result, errors)
         installed = host['packages']
-        packages = chosen['packages']
-        conflicts = chosen['conflicts']
         # Where the host cannot tell, every package counts as missing: the package manager decides.
         check_mode = bool(self._task.check_mode)
         result.update(
@@ -70,8 +67,8 @@ class ActionModule(ActionBase):
             vhosts=vhosts(apps), retired=retired(apps), os_family=host['os']['family'],
             pkg_mgr=host['os']['pkg_mgr'], service_mgr=host['os']['service_mgr'],
             apache_installed=host['ctl'], preview=check_mode and not host['ctl'],
-            missing_packages=[name for name in packages if installed is None or not installed[name]],
-            present_conflicts=[name for name in conflicts if installed is None or installed[name]],
+            missing_packages=[name for name in chosen['packages'] if installed is None or not installed[name]],
+            present_conflicts=[name for name in chosen['conflicts'] if installed is None or installed[name]],
             probe_secret_pending=bool(host.get('probe_secret_pending')),
             existing=host['existing'], mpm_target=host['mpm']['target'],
             thread_unsafe=host['mpm']['thread_unsafe'], mpm_pending=host['mpm']['pending'],
