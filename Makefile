@@ -60,6 +60,11 @@ unit: bootstrap ## Unit tests (pytest) on captured real outputs
 	@echo "==> unit tests"
 	@PYTHONPATH=$(COLLECTIONS) python -m pytest -q -p no:cacheprovider tests/unit
 
+.PHONY: fuzz
+fuzz: bootstrap ## The fuzz tests, long: many more mutated inputs than make unit tries (Hypothesis profile fuzz)
+	@echo "==> fuzz tests (HYPOTHESIS_PROFILE=fuzz: new inputs each run, failures kept in .cache/hypothesis)"
+	@HYPOTHESIS_PROFILE=fuzz PYTHONPATH=$(COLLECTIONS) python -m pytest -q -p no:cacheprovider -m fuzz tests/unit
+
 .PHONY: build-install
 build-install: bootstrap ## Build the tarball; galaxy-importer (release check), shipped tests, mpm_facts and audit_merge from the install, ansible-builder create
 	@scripts/build_install.sh
