@@ -19,6 +19,23 @@ ansible-galaxy collection install --offline --force -p "$work/collections" "$tar
 installed="$work/collections/ansible_collections/modwsgi/apache"
 [ -f "$installed/plugins/modules/mpm_facts.py" ] || { echo "build_install: nothing was installed in $installed" >&2; exit 1; }
 
+echo "==> ansible-galaxy collection install -r requirements.yml: a git source and the tarball"
+# As docs/getting_started.md shows users: a requirements file with the repository as a git
+# source (here this checkout's committed HEAD, by a file:// URL) and, in another path, the
+# tarball as a file source.
+head="$(git rev-parse HEAD)"
+for kind in git file; do
+    if [ "$kind" = git ]; then source="git+file://$PWD"; version="version: $head"
+    else source="$tarball"; version=""; fi
+    printf 'collections:\n  - name: %s\n    type: %s\n    %s\n' "$source" "$kind" "$version" >"$work/requirements-$kind.yml"
+    ansible-galaxy collection install --force -p "$work/from-$kind" -r "$work/requirements-$kind.yml" \
+        >"$work/install-$kind.log" 2>&1 || { cat "$work/install-$kind.log" >&2; echo "build_install: install from a $kind source failed" >&2; exit 1; }
+    got="$work/from-$kind/ansible_collections/modwsgi/apache"
+    [ -f "$got/plugins/modules/mpm_facts.py" ] && [ -f "$got/MANIFEST.json" ] \
+        || { echo "build_install: the $kind source installed no collection in $got" >&2; exit 1; }
+    echo "    from a $kind source: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["collection_info"]; print(m["namespace"]+"."+m["name"], m["version"])' "$got/MANIFEST.json")"
+done
+
 release="$PWD/.cache/release-venv/bin"
 echo "==> galaxy-importer (the release check: what Galaxy runs on upload)"
 # It writes importer_result.json into the current directory.

@@ -15,9 +15,9 @@ short_description: Ask a running mod_wsgi application where it really runs
 version_added: 0.1.0
 description:
   - Requests the modwsgi.apache probe (C(roles/daemon_mode/files/probe.wsgi)) from the managed
-    host itself and reports where it runs. The probe is mounted local-only at
-    C(/.well-known/modwsgi-probe) inside the application's own process group, so what the probe
-    says is what the application gets.
+    host itself and reports where it runs. The role C(modwsgi.apache.daemon_mode) mounts it
+    local-only at C(/.well-known/modwsgi-probe/<name>), one per application, inside that
+    application's own process group, so what the probe says is what the application gets.
   - Returns the mode (V(daemon) or V(embedded)), the mod_wsgi process group and application
     group, C(wsgi.multithread) and C(wsgi.multiprocess), the Apache MPM, the mod_wsgi and
     Python versions, the pid of the process that answered, and the processes and threads of the
@@ -39,8 +39,10 @@ extends_documentation_fragment:
 options:
   url:
     description:
-      - The probe's URL, as seen from the managed host, normally
-        C(http://127.0.0.1/.well-known/modwsgi-probe) (the probe answers loopback clients only).
+      - The probe's URL, as seen from the managed host. On a host the role C(modwsgi.apache.daemon_mode)
+        manages, the application named C(shop) is asked at
+        C(http://127.0.0.1/.well-known/modwsgi-probe/shop) (C(https://) and the port of its
+        virtual host when it serves TLS; the probe answers loopback clients only).
     type: str
     required: true
   host:
@@ -89,22 +91,22 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Where does the shop run?
+- name: Where does the shop run? (the role mounts one probe per application, at /<name>)
   modwsgi.apache.probe:
-    url: http://127.0.0.1/.well-known/modwsgi-probe
+    url: http://127.0.0.1/.well-known/modwsgi-probe/shop
     host: shop.example.com
   register: shop_probe
 
 - name: Fail unless the shop runs in its own daemon process group
   modwsgi.apache.probe:
-    url: http://127.0.0.1/.well-known/modwsgi-probe
+    url: http://127.0.0.1/.well-known/modwsgi-probe/shop
     host: shop.example.com
     expect_mode: daemon
     expect_group: shop
 
 - name: Probe an HTTPS-only virtual host with a self-signed certificate
   modwsgi.apache.probe:
-    url: https://127.0.0.1/.well-known/modwsgi-probe
+    url: https://127.0.0.1/.well-known/modwsgi-probe/admin
     host: admin.example.com
     validate_certs: false
     timeout: 5
@@ -115,7 +117,7 @@ url:
   description: The URL that was requested.
   type: str
   returned: always
-  sample: http://127.0.0.1/.well-known/modwsgi-probe
+  sample: http://127.0.0.1/.well-known/modwsgi-probe/shop
 host:
   description: The C(Host) header that was sent, or V(null).
   type: str
