@@ -31,8 +31,9 @@ for kind in git file; do
     ansible-galaxy collection install --force -p "$work/from-$kind" -r "$work/requirements-$kind.yml" \
         >"$work/install-$kind.log" 2>&1 || { cat "$work/install-$kind.log" >&2; echo "build_install: install from a $kind source failed" >&2; exit 1; }
     got="$work/from-$kind/ansible_collections/modwsgi/apache"
-    [ -f "$got/plugins/modules/mpm_facts.py" ] && [ -f "$got/MANIFEST.json" ] \
-        || { echo "build_install: the $kind source installed no collection in $got" >&2; exit 1; }
+    if [ ! -f "$got/plugins/modules/mpm_facts.py" ] || [ ! -f "$got/MANIFEST.json" ]; then
+        echo "build_install: the $kind source installed no collection in $got" >&2; exit 1
+    fi
     echo "    from a $kind source: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["collection_info"]; print(m["namespace"]+"."+m["name"], m["version"])' "$got/MANIFEST.json")"
 done
 
