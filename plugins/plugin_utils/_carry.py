@@ -167,4 +167,3 @@ def carry(apps, directives, facts):
             carried.append(entry)
         result.append(app)
     return result, carried, errors
-
