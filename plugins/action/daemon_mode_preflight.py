@@ -15,6 +15,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
     OS_SETTINGS, RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
 
@@ -59,6 +60,10 @@ class ActionModule(ActionBase):
         errors = host_errors(apps, host)
         if errors:
             return self._refuse(result, errors)
+        # What embedded mode gave the apps the role converts goes into their daemon groups (_carry.py).
+        apps, carried, errors = carry(apps, host.get('embedded_python'), (host.get('existing') or {}).get('mod_wsgi'))
+        if errors:
+            return self._refuse(result, errors)
         installed = host['packages']
         # Where the host cannot tell, every package counts as missing: the package manager decides.
         check_mode = bool(self._task.check_mode)
@@ -72,5 +77,5 @@ class ActionModule(ActionBase):
             probe_secret_pending=bool(host.get('probe_secret_pending')),
             existing=host['existing'], mpm_target=host['mpm']['target'],
             thread_unsafe=host['mpm']['thread_unsafe'], mpm_pending=host['mpm']['pending'],
-            service_ready=host['service_ready'])
+            service_ready=host['service_ready'], carried=carried)
         return result

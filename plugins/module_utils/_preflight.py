@@ -28,6 +28,7 @@ import pwd
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm, _mpm_switch, _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import CONDITIONAL_SECTIONS, logical_lines
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
@@ -195,18 +196,75 @@ def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
     return True
 
 
+# The server-level directives that embedded mode applies and daemon processes ignore: a daemon
+# process takes its module search path and eggs cache from its group alone (mod_wsgi.c, 4.9.4
+# and 5.0.2: ``wsgi_python_path = daemon->group->python_path``, ``wsgi_python_eggs = ...``;
+# 6.x wsgi_daemon.c the same), and the docs of WSGIPythonPath and WSGIPythonEggs say so.
+# WSGIPythonHome is honoured by daemon processes without a python-home of their own
+# (wsgi_interp.c: the server's python_home unless the group has one), so carrying it into the
+# group changes nothing; it is listed so that the group says it. The role carries these into
+# the daemon group of an application it converts (plugins/plugin_utils/_carry.py).
+EMBEDDED_PYTHON_DIRECTIVES = ('WSGIPythonPath', 'WSGIPythonHome', 'WSGIPythonEggs')
+
+# The role's own files start with this (its templates' first line, vars/main.yml
+# ``__modwsgi_marker``): the WSGIPythonHome of modwsgi-pip.load.j2 is the role's, not the user's.
+ROLE_MARKER = '# Managed by modwsgi.apache.daemon_mode'
+
+
+def _condition_at(text, line):
+    """The innermost conditional section that holds ``line`` of a configuration file's ``text``,
+    as written (``<IfDefine PRODUCTION>``), or ``None``. ``<IfModule>`` does not count: the
+    loaded modules decide it, and the parsed configuration has them."""
+    frames = []
+    for number, raw in logical_lines(text):
+        if number >= line:
+            break
+        stripped = raw.strip()
+        if stripped.startswith('</'):
+            if frames:
+                frames.pop()
+        elif stripped.startswith('<'):
+            section = stripped[1:].rstrip('>').strip()
+            name = section.split(None, 1)[0].lower() if section else ''
+            frames.append('<%s>' % section if name in CONDITIONAL_SECTIONS and name != 'ifmodule' else None)
+    held = [frame for frame in frames if frame]
+    return held[-1] if held else None
+
+
+def embedded_python(parsed, sysroot='/'):
+    """The server-level :data:`EMBEDDED_PYTHON_DIRECTIVES` Apache acts on, in file order: each
+    ``{directive, args, file, line, condition, managed}``. ``condition``: the ``<IfDefine>``,
+    ``<IfVersion>`` (...) that holds it in its file (see :func:`_condition_at`), which Apache
+    decides when it starts; ``managed``: it is in one of the role's own files
+    (:data:`ROLE_MARKER`)."""
+    wanted = set(name.lower() for name in EMBEDDED_PYTHON_DIRECTIVES)
+    found = []
+    texts = {}
+    for node in parsed.server_directives() if parsed is not None else ():
+        if node.lname not in wanted:
+            continue
+        if node.file not in texts:
+            texts[node.file] = read_text(node.file, sysroot) or ''
+        text = texts[node.file]
+        found.append({'directive': node.name, 'args': list(node.args), 'file': node.file, 'line': node.line,
+                      'condition': _condition_at(text, node.line), 'managed': text.startswith(ROLE_MARKER)})
+    return found
+
+
 def read_apache(run, find_bin, mpm, service, sysroot='/', proc_root='/proc'):
     """Apache as the role's later steps need it, from one reading of its configuration.
 
     :returns: ``existing``: ``{'mod_wsgi': ..., 'apache': ...}``, what ``wsgi_facts`` with
         ``apache_facts`` reports (without the processes); ``mpm``: :func:`mpm_step` for the
-        setting ``mpm``; ``service_ready``: :func:`service_ready`.
+        setting ``mpm``; ``service_ready``: :func:`service_ready`; ``embedded_python``:
+        :func:`embedded_python`.
     """
     mod_wsgi, apache, parsed = _wsgi.gather_parsed(run, find_bin, sysroot, proc_root=proc_root)
     return {
         'existing': {'mod_wsgi': mod_wsgi, 'apache': apache},
         'mpm': mpm_step(run, find_bin, mpm, apache, parsed, sysroot, proc_root),
         'service_ready': service_ready(run, find_bin, service),
+        'embedded_python': embedded_python(parsed, sysroot),
     }
 
 

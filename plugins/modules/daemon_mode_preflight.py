@@ -239,6 +239,30 @@ service_ready:
       otherwise, and without systemd.
   returned: success
   type: bool
+carried:
+  description:
+    - What embedded mode gave an application that the role converts (C(takeover=in_place), or
+      C(replace) of a site that ran it embedded) and its daemon group would not have otherwise,
+      namely the server-level C(WSGIPythonPath), C(WSGIPythonHome) and C(WSGIPythonEggs), carried
+      into its RV(apps) as C(python_path), C(python_home) and C(daemon_options.python-eggs)
+      unless the application sets that field. One entry per value carried, with the file and
+      line of the directive. A value that cannot be carried as it is (inside C(<IfDefine>) or
+      C(<IfVersion>), set to different values, a relative path or one with a space) fails the
+      task, naming the field to set. C(message) is the line the role prints for it.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - app: mysite
+      index: 0
+      directive: WSGIPythonPath
+      option: python-path
+      value: /srv/mysite
+      file: /etc/apache2/sites-enabled/mysite.conf
+      line: 3
+      message: >-
+        mysite: python-path=/srv/mysite, from WSGIPythonPath at /etc/apache2/sites-enabled/mysite.conf:3
+        (embedded mode applied it; daemon processes take it from their group only)
 errors:
   description: Every refused setting or field, its name, a colon and the reason.
   returned: failure

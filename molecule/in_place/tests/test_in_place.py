@@ -10,10 +10,12 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
-from modwsgi_testinfra import ansible, playbook, recap_changed  # noqa: E402  pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, get, playbook, probe, recap_changed  # noqa: E402  pylint: disable=wrong-import-position
 
 SITE = '/etc/apache2/sites-available/legacy.conf'
 ORIGINAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'files', 'legacy.conf')
+MYSITE = '/etc/apache2/sites-available/mysite.conf'
+MYSITE_ORIGINAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'files', 'mysite.conf')
 APPS = {
     # name: (processes, threads)
     'shop': (2, 5),
@@ -49,8 +51,8 @@ def fetch(host, requests):
     return json.loads(host.check_output('python3 -c %s %s', FETCH, json.dumps(requests)))
 
 
-def original():
-    with open(ORIGINAL, 'rb') as handle:
+def original(path=ORIGINAL):
+    with open(path, 'rb') as handle:
         return handle.read()
 
 
@@ -72,6 +74,20 @@ def test_the_audit_agrees(host):
     assert mounts == {'/': ('daemon', 'shop'), '/api': ('daemon', 'api'),
                       '/.well-known/modwsgi-probe/shop': ('daemon', 'shop'),
                       '/.well-known/modwsgi-probe/api': ('daemon', 'api')}, facts['mounts']
+
+
+def test_the_django_site_answers_a_visitor_from_its_daemon_group(host):
+    # Its package mysite is importable only through the server-level WSGIPythonPath: without
+    # python-path= in its group, this page is a 500 (ModuleNotFoundError: No module named 'mysite').
+    assert get(host, 'http://127.0.0.1/', 'mysite.test') == {
+        'status': 200, 'content': 'mysite settings loaded from mysite\n', 'failed': False}
+    answer = probe(host, 'mysite.test', 'mysite', expect_mode='daemon', expect_group='mysite')
+    assert (answer.get('process_group'), answer.get('mode')) == ('mysite', 'daemon'), answer
+    facts = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
+    assert [(m['url'], m['mode'], m['process_group']) for m in facts['mounts'] if m['server'] == 'mysite.test:80'
+            and m['url'] == '/'] == [('/', 'daemon', 'mysite')], facts['mounts']
+    groups = dict((g['name'], g['options']) for g in facts['daemon_groups'])
+    assert groups['mysite'].get('python-path') == '/srv/mysite'
 
 
 def test_apps_static_rewrite_auth_and_redirect_behave_as_before(host):
@@ -117,6 +133,7 @@ def test_state_absent_restores_the_original_byte_for_byte(host):
     output = playbook('in_place', 'absent.yml')
     assert recap_changed(output)[0] > 0
     assert host.file(SITE).sha256sum == hashlib.sha256(original()).hexdigest()
+    assert host.file(MYSITE).sha256sum == hashlib.sha256(original(MYSITE_ORIGINAL)).hexdigest()
     assert host.file('/etc/apache2/sites-enabled/legacy.conf').linked_to == SITE
     # Embedded mode allowed again (modwsgi_restrict_embedded: false): the site serves as before the role.
     assert fetch(host, {'api': ['https://127.0.0.1/api/orders', None]})['api'] == [

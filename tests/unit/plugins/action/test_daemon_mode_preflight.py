@@ -189,3 +189,43 @@ def test_a_host_that_cannot_tell_its_packages_lists_them_all(action_class):
 def test_a_failed_module_fails_the_action(action_class):
     result, _calls = action(action_class, ARGS, False, {'failed': True, 'msg': 'boom'})
     assert result['failed'] and result['msg'] == 'boom'
+
+
+def _django_host(tmp_path, line):
+    """HOST, with Apache read from Debian 12's captured tree holding Molecule in_place's Django
+    site (molecule/in_place/files/mysite.conf), its WSGIPythonPath line replaced by ``line``."""
+    from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_apache  # pylint: disable=import-outside-toplevel
+    from ansible_collections.modwsgi.apache.tests.unit.helpers import (  # pylint: disable=import-outside-toplevel
+        DebianHost, debian_sysroot, find_debian_bin)
+    site = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'molecule', 'in_place', 'files', 'mysite.conf')
+    if not os.path.exists(site):
+        pytest.skip('molecule/ is not shipped')
+    root = debian_sysroot(tmp_path, '12', 'event')
+    with open(site) as source, open(root + '/etc/apache2/sites-available/mysite.conf', 'w') as copy:
+        copy.write(source.read().replace('WSGIPythonPath /srv/mysite', line))
+    os.symlink('../sites-available/mysite.conf', root + '/etc/apache2/sites-enabled/mysite.conf')
+    apache = read_apache(DebianHost('12', root), find_debian_bin, 'auto', None, sysroot=root,
+                         proc_root=os.path.join(root, 'proc'))
+    return dict(HOST, scripts={'/srv/mysite/mysite/wsgi.py': True}, **apache)
+
+
+DJANGO = {'name': 'mysite', 'server_name': 'mysite.test', 'wsgi_script': '/srv/mysite/mysite/wsgi.py',
+          'takeover': 'in_place'}
+
+
+def test_the_server_level_wsgipythonpath_goes_into_the_app_s_group(action_class, tmp_path):
+    host = _django_host(tmp_path, 'WSGIPythonPath /srv/mysite')
+    result, _calls = action(action_class, dict(ARGS, apps=[DJANGO]), False, {'changed': False, 'host': host})
+    assert not result.get('failed'), result
+    assert result['apps'][0]['python_path'] == ['/srv/mysite']
+    assert [(c['app'], c['option'], c['value'], c['file'], c['line']) for c in result['carried']] == [
+        ('mysite', 'python-path', '/srv/mysite', '/etc/apache2/sites-enabled/mysite.conf', 3)]
+
+
+def test_a_wsgipythonpath_that_cannot_be_carried_fails_naming_the_field(action_class, tmp_path):
+    host = _django_host(tmp_path, 'WSGIPythonPath "/srv/my site"')
+    result, _calls = action(action_class, dict(ARGS, apps=[DJANGO]), False, {'changed': False, 'host': host})
+    assert result['failed'] and result['msg'].startswith(
+        'modwsgi_apps[0].python_path: mysite ran in embedded mode with the server-level WSGIPythonPath at '
+        '/etc/apache2/sites-enabled/mysite.conf:3, and "/srv/my site" is not an absolute path')
+    assert result['msg'].endswith('set modwsgi_apps[0].python_path') and 'apps' not in result
