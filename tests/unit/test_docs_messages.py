@@ -6,11 +6,12 @@
 
 A quoted message is text in double quotes in the guide's prose (code blocks left out). Its
 variable parts are written as placeholders: ``...``, a word in capitals (``FILE:LINE``,
-``NAME``), a number or version, ``<...>`` or a value in single quotes; the text is also cut
+``NAME``), a number or version, an absolute path, ``<...>`` or a value in single quotes; the text is also cut
 at ``": "``, where the code often puts a prefix made elsewhere. Each run of at least two
 words between them must stand in the text the collection prints: the string literals of
 its Python code (adjacent literals joined, as Python joins them) and the text of the role's,
-playbooks' and probe's files, with white space folded.
+playbooks' and probe's files, with white space folded. A guide may also quote Apache itself:
+what Apache printed in the captured runs under tests/unit/fixtures (``*.stderr``) counts too.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,7 +31,7 @@ FENCE = re.compile(r'^```.*?^```', re.M | re.S)
 INLINE_CODE = re.compile(r'`[^`]*`')
 QUOTE = re.compile(r'"([^"]+)"')
 # A placeholder, or ": ", where the code often joins a prefix built elsewhere.
-PLACEHOLDER = re.compile(r"\.\.\.|…|<[^>]*>|'[^']*'|\b[A-Z][A-Z_]+(?::[A-Z_]+)*\b|\d+(?:\.\d+)*|:\s")
+PLACEHOLDER = re.compile(r"\.\.\.|…|<[^>]*>|'[^']*'|\b[A-Z][A-Z_]+(?::[A-Z_]+)*\b|\d+(?:\.\d+)*|:\s|(?<!\w)/[^\s:]+")
 
 
 def fold(text):
@@ -50,7 +51,8 @@ def pieces(message):
 
 
 def printed_text(root=ROOT):
-    """What the collection can print: Python string literals and the text of its YAML files."""
+    """What the collection can print: Python string literals and the text of its YAML files;
+    and what Apache printed in the captured runs."""
     texts = []
     for path in sorted((root / 'plugins').rglob('*.py')):
         tree = ast.parse(path.read_text(encoding='utf-8'))
@@ -60,6 +62,8 @@ def printed_text(root=ROOT):
         for path in sorted((root / folder).rglob('*')):
             if path.suffix in ('.yml', '.j2', '.wsgi') and path.is_file():
                 texts.append(path.read_text(encoding='utf-8'))
+    texts.extend(path.read_text(encoding='utf-8', errors='replace')
+                 for path in sorted((root / 'tests' / 'unit' / 'fixtures').rglob('*.stderr')))
     return '\n'.join(fold(text) for text in texts)
 
 
@@ -84,6 +88,10 @@ def test_pieces_split_on_placeholders():
         'is a Python', 'virtual environment, but mod_wsgi runs Python']
     assert pieces("would be served by FILE:LINE (NAME), a virtual host this role did not write") == [
         'would be served by', 'a virtual host this role did not write']
+
+
+def test_paths_are_placeholders():
+    assert pieces('another run holds the host lock /run/lock/x.lock: pid') == ['another run holds the host lock']
 
 
 def test_a_message_the_code_does_not_print_is_caught():
