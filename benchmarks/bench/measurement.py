@@ -1,4 +1,4 @@
-"""What the bench measures: memory, processes and ab's numbers per repetition, their medians, the role's runs (time, changes, calls to the host), the facts' cost, the audit's controller CPU, and a reconfiguration under load."""
+"""What the bench measures: each repetition's memory, processes and ab numbers, the role's runs, the facts' cost, the audit's CPU, a reload under load."""
 
 import datetime
 import json

@@ -1,4 +1,4 @@
-"""The report: the Markdown tables and docs/benchmarks.md rendered from a results dict, the plot, and the earlier run read back from the previous docs/benchmarks.md."""
+"""The report: its tables and docs/benchmarks.md rendered from the results, the plot, and the previous report's first runs read back."""
 
 import json
 import re
