@@ -24,13 +24,22 @@ def captured():
 
 
 @pytest.fixture
-def published(captured):
+def every_run():
+    """every_run(report text) -> the runs of its section "Every run", as the bench took them."""
+    def runs(text):
+        block = text[text.index('## Every run'):]
+        start = block.index('```\n') + 4
+        return json.loads(block[start:block.index('\n```', start)])
+    return runs
+
+
+@pytest.fixture
+def published(captured, every_run):
     """The report of a full `make bench` run (fixtures/benchmarks-2026-12-02.md): its text, and
-    the runs of its section "Every run" with their medians, as the bench took them."""
+    the runs of its section "Every run" with their medians."""
     from bench import measurement  # benchmarks/ is on sys.path from here on
 
     text = captured('benchmarks-2026-12-02.md')
-    block = text[text.index('## Every run'):]
-    runs = json.loads(block[block.index('```\n') + 4:block.index('\n```', block.index('```\n') + 4)])
+    runs = every_run(text)
     return {'text': text, 'runs': runs,
             'summary': {key: measurement.medians(value) for key, value in runs.items()}}
