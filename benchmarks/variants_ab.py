@@ -5,7 +5,7 @@ usage: .venv/bin/python benchmarks/variants_ab.py [--rounds N]
 
 One container from the bench image. For each round, and each variant in turn, the role is
 applied with that variant, then the same burst as `make bench` is measured twice (daemon_mode's
-own `measure`). Variants: the defaults (threads=15), threads=5 (mod_wsgi-express's default),
+own `measurement.measure`). Variants: the defaults (threads=15), threads=5 (mod_wsgi-express's default),
 and modwsgi_mpm_tuning=auto. Interleaving the variants spreads the machine's drift over all of
 them. It prints one line per burst; there are no targets. See benchmarks/README.md.
 """
@@ -16,7 +16,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import daemon_mode  # noqa: E402  pylint: disable=wrong-import-position
+from bench import hosts, measurement  # noqa: E402  pylint: disable=wrong-import-position
+from bench.shell import say  # noqa: E402  pylint: disable=wrong-import-position
 
 VARIANTS = [
     ('threads=15 (default)', {}, False),
@@ -29,26 +30,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--rounds', type=int, default=2)
     args = parser.parse_args()
-    name = daemon_mode.PREFIX + 'variants'
+    name = hosts.PREFIX + 'variants'
     load = {'requests': 10000, 'concurrency': 50, 'seconds': 40}
     workdir = tempfile.mkdtemp(prefix='modwsgi-variants-')
     try:
-        daemon_mode.start_container(name, daemon_mode.IMAGE)
-        daemon_mode.wait_ready(name)
-        daemon_mode.copy_files(name)
-        inventory = daemon_mode.write_inventory(workdir, [name])
+        hosts.start_all([name], hosts.IMAGE)
+        hosts.copy_files(name)
+        inventory = hosts.write_inventory(workdir, [name])
         for round_ in range(args.rounds):
             for label, app, tuning in VARIANTS:
-                daemon_mode.ansible_playbook(
-                    inventory, os.path.join(daemon_mode.HERE, 'role.yml'),
-                    {'modwsgi_apps': [dict(daemon_mode.APP, **app)], 'modwsgi_mpm_tuning': tuning})
+                hosts.role(inventory, {'modwsgi_apps': [dict(hosts.APP, **app)], 'modwsgi_mpm_tuning': tuning})
                 for dummy in range(2):
-                    result = daemon_mode.measure('role', name, load)
-                    daemon_mode.say('round %d %-38s %5.0f req/s, p99 %3d ms, peak %6.1f MB, %d procs' % (
+                    result = measurement.measure('role', name, load)['role']
+                    say('round %d %-38s %5.0f req/s, p99 %3d ms, peak %6.1f MB, %d procs' % (
                         round_ + 1, label, result['rps'], result['p99_ms'], result['peak_pss_mb'],
                         result['peak_procs']))
     finally:
-        daemon_mode.remove([name])
+        hosts.remove([name])
     return 0
 
 

@@ -1,0 +1,1 @@
+"""The parts of the daemon-mode bench (benchmarks/daemon_mode.py): hosts, load, measurement, targets, report."""
