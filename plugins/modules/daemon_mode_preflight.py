@@ -36,8 +36,8 @@ description:
     (RV(service_ready)). An idempotent run of the role skips the steps that would not change
     anything, and their calls to the host.
   - Then it lists every application of the host that runs in embedded mode and that this run
-    does not convert (RV(left_embedded)): not in a site that C(takeover: replace) disables, not
-    converted by C(takeover: in_place), not in a file the role writes (O(ours)). With the setting
+    does not convert (RV(left_embedded)), that is, not in a site that C(takeover=replace)
+    disables, not converted by C(takeover=in_place), not in a file the role writes (O(ours)). With the setting
     C(modwsgi_restrict_embedded) true (its default), the role writes C(WSGIRestrictEmbedded On)
     and each of them would answer 500 from then on, so the task fails, naming each one's
     C(SERVER:PORT/URL), directive, script and C(file:line), unless the setting
