@@ -6,7 +6,8 @@
 
 Validates on the controller (plugins/plugin_utils/_role_input.py): bad input fails before the
 host is reached. Then the module of the same name reads the host once, and what the host
-contradicts fails here, naming the field.
+contradicts fails here, naming the field; so does an embedded application that the run leaves
+embedded and ``WSGIRestrictEmbedded On`` would make answer 500 (plugins/plugin_utils/_collateral.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,15 +17,18 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import collateral
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
     OS_SETTINGS, RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
 
 PROBE_URL = '/.well-known/modwsgi-probe'
+# Without the option ours, no file is taken for one the role writes.
+NO_FILE = '(?!)'
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'os_families'))
+    _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'os_families', 'ours'))
 
     def _refuse(self, result, errors):
         result.update(failed=True, msg='; '.join(errors), errors=errors)
@@ -57,7 +61,10 @@ class ActionModule(ActionBase):
                 "the host's OS family is %s (os-release ID: %s): the role supports %s" % (
                     host['os']['family'], host['os']['id'], ', '.join(sorted(families)) or 'none')])
         settings.update((name, chosen[key]) for name, key in OS_SETTINGS.items())
-        errors = host_errors(apps, host)
+        # What WSGIRestrictEmbedded On would refuse, of what this run does not convert.
+        left, collateral_errors = collateral(host['existing'].get('mod_wsgi') or {}, apps, settings,
+                                             args.get('ours') or NO_FILE, probe_url)
+        errors = host_errors(apps, host) + collateral_errors
         if errors:
             return self._refuse(result, errors)
         # What embedded mode gave the apps the role converts goes into their daemon groups (_carry.py).
@@ -77,5 +84,5 @@ class ActionModule(ActionBase):
             probe_secret_pending=bool(host.get('probe_secret_pending')),
             existing=host['existing'], mpm_target=host['mpm']['target'],
             thread_unsafe=host['mpm']['thread_unsafe'], mpm_pending=host['mpm']['pending'],
-            service_ready=host['service_ready'], carried=carried)
+            service_ready=host['service_ready'], carried=carried, left_embedded=left)
         return result

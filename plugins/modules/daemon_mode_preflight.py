@@ -35,6 +35,14 @@ description:
     of that module's own code in check mode); and whether the service runs and starts at boot
     (RV(service_ready)). An idempotent run of the role skips the steps that would not change
     anything, and their calls to the host.
+  - Then it lists every application of the host that runs in embedded mode and that this run
+    does not convert (RV(left_embedded)), that is, not in a site that C(takeover=replace)
+    disables, not converted by C(takeover=in_place), not in a file the role writes (O(ours)). With the setting
+    C(modwsgi_restrict_embedded) true (its default), the role writes C(WSGIRestrictEmbedded On)
+    and each of them would answer 500 from then on, so the task fails, naming each one's
+    C(SERVER:PORT/URL), directive, script and C(file:line), unless the setting
+    C(modwsgi_restrict_embedded_accept) lists it (as C(SERVER:PORT/URL) or its script). An entry
+    of that setting that names none of them fails the task too.
   - The rules and the per-application defaults live in the collection's private
     C(plugins/plugin_utils/_role_input.py); the role's C(meta/argument_specs.yml) documents them.
 author:
@@ -105,6 +113,12 @@ options:
         the family's values when they are given (not null).
       - This option is read on the controller only. Without it, no OS family is supported.
     type: dict
+  ours:
+    description:
+      - A regular expression that matches the files the role writes itself (its
+        C(__modwsgi_ours_re)); their applications are never left embedded by a run. Without it,
+        no file is taken for one of the role's.
+    type: str
 notes:
   - Without dpkg and rpm on the host, every package is reported missing, and the package
     manager decides.
@@ -117,6 +131,7 @@ EXAMPLES = r'''
     settings:
       modwsgi_install: package
       modwsgi_mpm: auto
+    ours: /modwsgi-[^/]+[.]conf$
     os_families:
       Debian:
         ctl: /usr/sbin/apache2ctl
@@ -263,6 +278,27 @@ carried:
       message: >-
         mysite: python-path=/srv/mysite, from WSGIPythonPath at /etc/apache2/sites-enabled/mysite.conf:3
         (embedded mode applied it; daemon processes take it from their group only)
+left_embedded:
+  description:
+    - Every application mount of the host that runs in embedded mode after this run, as
+      M(modwsgi.apache.wsgi_facts) reports it before the run (C(server), C(url), C(script),
+      C(directive), C(file), C(line)), with C(keys) (the entries of
+      C(modwsgi_restrict_embedded_accept) that name it), C(accepted) (one of them is listed) and
+      C(why) (V(embedded), or V(restored) for the site of an absent application converted in
+      place, whose original line comes back). Empty when the run leaves nothing embedded.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - server: "other.test:80"
+      url: /
+      script: /srv/other/app.wsgi
+      directive: WSGIScriptAlias
+      file: /etc/apache2/sites-enabled/other.conf
+      line: 3
+      keys: ["other.test:80/", /srv/other/app.wsgi]
+      accepted: true
+      why: embedded
 errors:
   description: Every refused setting or field, its name, a colon and the reason.
   returned: failure
@@ -288,6 +324,7 @@ def main():
             probe_secret=dict(type='bool', default=False),
             mpm=dict(type='str', choices=['auto', 'prefork', 'worker', 'event']),
             os_families=dict(type='dict'),
+            ours=dict(type='str'),
         ),
         supports_check_mode=True,
     )

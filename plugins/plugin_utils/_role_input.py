@@ -71,6 +71,9 @@ RE_ACCOUNTS = re.compile(r'^[A-Za-z0-9_.$-]{1,32}(,[A-Za-z0-9_.$-]{1,32})*$')
 RE_PACKAGE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9.+_:-]*$')
 # A release number on PyPI, such as 6.1.1 (modwsgi_pip_version).
 RE_VERSION = re.compile(r'^[0-9]{1,4}(\.[0-9]{1,4}){1,3}$')
+# An embedded application as modwsgi_restrict_embedded_accept names it: SERVER:PORT/URL, the
+# virtual host as wsgi_facts labels it (``*`` without a name) and the URL path of the mount.
+RE_MOUNT_KEY = re.compile(r'^(\*|%s(\.%s)*):([0-9]{1,5})(/|(/[A-Za-z0-9._~-]+)+)$' % (_LABEL, _LABEL))
 # A value serialized as JSON (ASCII) contains none of these unless it holds a newline (or any
 # control character), a quote, a backslash, a non-ASCII character, '<' or '>'.
 _RE_UNSAFE_JSON = re.compile(r'[\\\'<>]')
@@ -132,7 +135,8 @@ class RoleInputError(Exception):
 
 
 class _Invalid(Exception):
-    """One field's value is refused: the reason (``sub``: the key of a dict field it is about)."""
+    """One field's value is refused: the reason (``sub``: the key of a dict field, or the index in
+    a list setting, it is about)."""
 
     def __init__(self, reason, sub=None):
         super(_Invalid, self).__init__(reason)
@@ -255,6 +259,32 @@ def _packages(value, _settings):
     return [str(name) for name in value]
 
 
+def mount_key(text):
+    """``SERVER:PORT/URL`` with the server's name in lower case (httpd compares names so)."""
+    server, slash, url = text.partition('/')
+    return server.lower() + slash + url
+
+
+def _restrict_embedded_accept(value, _settings):
+    """The embedded applications the user accepts to see answer 500 (plugin_utils/_collateral.py
+    says which entries the host must have)."""
+    reason = ('must be a list, each entry SERVER:PORT/URL (such as "legacy.example:80/" or '
+              '"*:80/app") or the absolute path of a WSGI script')
+    if not _is_list(value):
+        raise _Invalid(reason)
+    result = []
+    for index, entry in enumerate(value):
+        if _match(RE_MOUNT_KEY, entry):
+            entry = mount_key(entry)
+        elif not _match(RE_ABS_PATH, entry):
+            raise _Invalid('%s is not SERVER:PORT/URL (such as "legacy.example:80/" or "*:80/app") nor the '
+                           'absolute path of a WSGI script' % shown(entry), sub=index)
+        if entry in result:
+            raise _Invalid('%s is listed twice' % shown(entry), sub=index)
+        result.append(entry)
+    return result
+
+
 def _reload_timeout(value, _settings):
     return _number(value, 10, 1, 10 ** 10, 'must be a number of seconds (at least 1)')
 
@@ -267,6 +297,7 @@ SETTINGS = (
     ('modwsgi_mpm', _mpm),
     ('modwsgi_mpm_tuning', _mpm_tuning),
     ('modwsgi_restrict_embedded', _flag),
+    ('modwsgi_restrict_embedded_accept', _restrict_embedded_accept),
     ('modwsgi_probe', _flag),
     ('modwsgi_verify', _verify),
     ('modwsgi_socket_prefix', _socket_prefix),
@@ -590,7 +621,8 @@ def validate(settings, apps, probe_url):
         try:
             normalized[name] = rule(settings[name], settings)
         except _Invalid as exc:
-            errors.append('%s: %s' % (name, exc))
+            # A list setting's entry is named by its index: modwsgi_xxx[i].
+            errors.append('%s%s: %s' % (name, '' if exc.sub is None else '[%s]' % exc.sub, exc))
     if not _is_list(apps) or not all(isinstance(app, dict) for app in apps):
         raise RoleInputError(errors + ['modwsgi_apps: must be a list of dicts (one per application)'])
     result = [_app(index, raw, probe_url, errors) for index, raw in enumerate(apps)]

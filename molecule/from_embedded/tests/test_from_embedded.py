@@ -6,7 +6,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
-from modwsgi_testinfra import ansible, get, probe  # noqa: E402  pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, get, playbook, probe, recap_changed  # noqa: E402  pylint: disable=wrong-import-position
 
 APPS = {
     # name: (server names, processes, threads)
@@ -24,14 +24,35 @@ def test_without_takeover_preflight_named_both_files(host):
     assert 'modwsgi_apps[0].takeover' in message and 'modwsgi_apps[1].takeover' in message
 
 
-def test_no_embedded_mount_is_left(host):
+def test_an_unlisted_embedded_app_was_refused_by_name(host):
+    # prepare.yml applied the role with takeover, other.test neither listed nor accepted; nothing
+    # changed (prepare compared /etc/apache2 before and after).
+    message = host.file('/root/unlisted.txt').content_string
+    assert message.startswith('Preflight | validate the input, and read the host\n'), message
+    assert message.split('\n')[1] == (
+        'modwsgi_restrict_embedded: true writes WSGIRestrictEmbedded On, and every request to these applications, '
+        'which run in embedded mode and which this run does not convert, would answer 500: other.test:80/ '
+        '(WSGIScriptAlias /srv/other/app.wsgi at /etc/apache2/sites-enabled/other.conf:3). Convert them (list them '
+        'in modwsgi_apps), accept the 500s by listing them in modwsgi_restrict_embedded_accept (as SERVER:PORT/URL '
+        'or script, for example "other.test:80/"), or set modwsgi_restrict_embedded: false'), message
+
+
+def test_no_embedded_mount_is_left_but_the_accepted_one(host):
     facts = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
     modes = dict((m['server'], m['mode']) for m in facts['mounts'] if m['url'] == '/')
-    assert modes == {'shop.test:80': 'daemon', 'blog.test:80': 'daemon', 'secure.test:443': 'daemon'}, \
-        facts['mounts']
-    assert [m for m in facts['mounts'] if m['mode'] != 'daemon'] == []
+    assert modes == {'shop.test:80': 'daemon', 'blog.test:80': 'daemon', 'secure.test:443': 'daemon',
+                     'other.test:80': 'embedded'}, facts['mounts']
+    assert [m['server'] for m in facts['mounts'] if m['mode'] != 'daemon'] == ['other.test:80']
     assert facts['restrict_embedded'] is True
+    # The run's only embedded_restricted finding is the one the user accepted.
+    assert [f['message'] for f in facts['findings'] if f['code'] == 'embedded_restricted'] == [
+        '/ on other.test:80 runs in embedded mode, but WSGIRestrictEmbedded is On: every request answers 500']
     assert 'group_unused' not in [f['code'] for f in facts['findings']]
+
+
+def test_the_accepted_app_answers_500(host):
+    page = get(host, 'http://127.0.0.1/', 'other.test')
+    assert page['status'] == 500, page
 
 
 def test_mpm_is_event(host):
@@ -105,3 +126,16 @@ def test_http_redirects_to_https(host):
         'use_proxy': False, 'follow_redirects': 'none'})
     assert not answer.get('failed'), answer
     assert answer['location'] == 'https://secure.test/api'
+
+
+def test_restrict_off_keeps_the_unlisted_app_serving(host):
+    # Last: restrict_off.yml applies the role again with modwsgi_restrict_embedded: false.
+    output = playbook('from_embedded', 'restrict_off.yml')
+    assert recap_changed(output)[0] > 0
+    page = get(host, 'http://127.0.0.1/', 'other.test')
+    assert (page['status'], page['content']) == (200, 'other.test says hello from (embedded)\n'), page
+    facts = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
+    assert facts['restrict_embedded'] is False
+    assert [f for f in facts['findings'] if f['code'] == 'embedded_restricted'] == []
+    assert [m['server'] for m in facts['mounts'] if m['mode'] != 'daemon'] == ['other.test:80']
+    assert get(host, 'http://127.0.0.1/', 'shop.test')['content'] == 'shop.test says hello from shop\n'

@@ -229,3 +229,47 @@ def test_a_wsgipythonpath_that_cannot_be_carried_fails_naming_the_field(action_c
         'modwsgi_apps[0].python_path: mysite ran in embedded mode with the server-level WSGIPythonPath at '
         '/etc/apache2/sites-enabled/mysite.conf:3, and "/srv/my site" is not an absolute path')
     assert result['msg'].endswith('set modwsgi_apps[0].python_path') and 'apps' not in result
+
+
+@pytest.fixture(scope='module')
+def embedded_host():
+    """The host's answer with the mod_wsgi facts of a real host whose sites run embedded
+    (fixtures/embedded/debian12: shop.test, blog.test, other.test and legacy.test's / and /api)."""
+    from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+    from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES, Replay, find_debian_bin
+    capture = os.path.join(FIXTURES, 'embedded', 'debian12')
+    facts = _wsgi.wsgi_facts(Replay(capture), find_debian_bin, sysroot=capture)
+    return dict(HOST, existing={'mod_wsgi': facts, 'apache': {'installed': True}}, ctl=True,
+                venvs={'/srv/shop/venv': True}, scripts={'/srv/shop/app.wsgi': True})
+
+
+SHOP_TEST = dict(APP, server_name='shop.test', takeover='replace')
+LEFT = ['legacy.test:80/api', 'legacy.test:80/', 'other.test:80/', 'blog.test:80/']
+
+
+def test_an_application_left_embedded_is_refused_after_the_host_is_read(action_class, embedded_host):
+    # The role's own files are never left embedded: the role passes its pattern as ours.
+    args = dict(ARGS, apps=[SHOP_TEST], ours=r'/modwsgi-[^/]+[.]conf$')
+    result, calls = action(action_class, args, False, {'changed': False, 'host': embedded_host})
+    assert len(calls) == 1 and result['failed']
+    assert result['errors'] == [result['msg']] and result['msg'].startswith(
+        'modwsgi_restrict_embedded: true writes WSGIRestrictEmbedded On, and every request to these applications')
+    assert 'blog.test:80/ (WSGIScriptAlias /srv/blog/app.wsgi at /etc/apache2/sites-enabled/blog.conf:5)' in result['msg']
+    assert 'shop.test' not in result['msg']
+
+
+def test_the_accepted_ones_are_returned_in_left_embedded(action_class, embedded_host):
+    settings = dict(ARGS['settings'], modwsgi_restrict_embedded_accept=LEFT)
+    result, _calls = action(action_class, dict(ARGS, apps=[SHOP_TEST], settings=settings), False,
+                            {'changed': False, 'host': embedded_host})
+    assert not result.get('failed'), result
+    assert sorted(mount['keys'][0] for mount in result['left_embedded']) == sorted(LEFT)
+    assert all(mount['accepted'] and mount['why'] == 'embedded' for mount in result['left_embedded'])
+
+
+def test_restrict_embedded_off_leaves_them_serving_and_lists_them(action_class, embedded_host):
+    settings = dict(ARGS['settings'], modwsgi_restrict_embedded='off')
+    result, _calls = action(action_class, dict(ARGS, apps=[SHOP_TEST], settings=settings), False,
+                            {'changed': False, 'host': embedded_host})
+    assert not result.get('failed'), result
+    assert len(result['left_embedded']) == 4 and not any(mount['accepted'] for mount in result['left_embedded'])

@@ -253,6 +253,24 @@ SETTING_CASES = [
     ({'modwsgi_mpm_tuning': 'Auto'}, 'modwsgi_mpm_tuning: must be false or auto, not "Auto"'),
     ({'modwsgi_restrict_embedded': 'strict'}, 'modwsgi_restrict_embedded: must be true or false'),
     ({'modwsgi_probe': None}, 'modwsgi_probe: must be true or false'),
+    ({'modwsgi_restrict_embedded_accept': 'other.test:80/'},
+     'modwsgi_restrict_embedded_accept: must be a list, each entry SERVER:PORT/URL (such as "legacy.example:80/" or "*:80/app") '
+     'or the absolute path of a WSGI script'),
+    ({'modwsgi_restrict_embedded_accept': ['other.test:80/', 'other.test/']},
+     'modwsgi_restrict_embedded_accept[1]: "other.test/" is not SERVER:PORT/URL (such as "legacy.example:80/" or "*:80/app") nor the '
+     'absolute path of a WSGI script'),
+    ({'modwsgi_restrict_embedded_accept': ['other.test:80/app/']},
+     'modwsgi_restrict_embedded_accept[0]: "other.test:80/app/" is not SERVER:PORT/URL (such as "legacy.example:80/" or "*:80/app") nor '
+     'the absolute path of a WSGI script'),
+    ({'modwsgi_restrict_embedded_accept': ['other.test:80/\nWSGIRestrictEmbedded Off']},
+     'modwsgi_restrict_embedded_accept[0]: "other.test:80/\\nWSGIRestrictEmbedded Off" is not SERVER:PORT/URL (such as '
+     '"legacy.example:80/" or "*:80/app") nor the absolute path of a WSGI script'),
+    ({'modwsgi_restrict_embedded_accept': [80]},
+     'modwsgi_restrict_embedded_accept[0]: "80" is not SERVER:PORT/URL (such as "legacy.example:80/" or "*:80/app") nor the '
+     'absolute path of a WSGI script'),
+    ({'modwsgi_restrict_embedded_accept': ['/srv/other/app.wsgi', '/srv/other/app.wsgi']},
+     'modwsgi_restrict_embedded_accept[1]: "/srv/other/app.wsgi" is listed twice'),
+    ({'modwsgi_restrict_embedded_accept': ['Other.Test:80/', 'other.test:80/']}, 'modwsgi_restrict_embedded_accept[1]: "other.test:80/" is listed twice'),
     ({'modwsgi_verify': 'always'},
      'modwsgi_verify: must be true or false, and true needs modwsgi_probe=true (verification asks the probe)'),
     ({'modwsgi_probe': 'no'},
@@ -290,6 +308,14 @@ def test_booleans_accept_ansible_s_spellings(value, expected):
     assert apps[0]['daemon_options'] == {'server-metrics': expected}
     assert (settings['modwsgi_restrict_embedded'], settings['modwsgi_probe'], settings['modwsgi_verify']) == \
         (expected,) * 3
+
+
+def test_accepted_embedded_applications_are_normalized():
+    # httpd compares server names without case; a URL path and a script are kept as they are.
+    settings, _apps = validate(dict(SETTINGS, modwsgi_restrict_embedded_accept=[
+        'Other.Test:80/', '*:8080/App', 'legacy.test:80/api', '/srv/Other/app.wsgi']), [alpha()], PROBE)
+    assert settings['modwsgi_restrict_embedded_accept'] == [
+        'other.test:80/', '*:8080/App', 'legacy.test:80/api', '/srv/Other/app.wsgi']
 
 
 @pytest.mark.parametrize('value, expected', [('auto', 'auto')] + [(v, False) for v in FALSE])
