@@ -121,8 +121,8 @@ class _Playbook(object):
 def start_playbook(scenario, name, *args):
     """Start ``molecule/SCENARIO/NAME`` with extra ``args`` (two at once run side by side)."""
     ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
-    log = os.path.join(ephemeral, '%s%s.log' % (name.replace('.yml', ''),
-                                                 ''.join(args).replace('-', '_').replace('/', '_')))
+    tail = ''.join(args).replace('-', '_').replace('/', '_')
+    log = os.path.join(ephemeral, '%s%s.log' % (name.replace('.yml', ''), tail))
     return _Playbook(*_playbook_command(os.path.join(MOLECULE, scenario, name), list(args)), log=log)
 
 

@@ -22,6 +22,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils._host_lock import H
 from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
 from ansible_collections.modwsgi.apache.tests.unit.lock_holder import Holder, own_command
 
+
 @pytest.fixture
 def lock_path(tmp_path):
     return str(tmp_path / 'lock' / 'modwsgi-apache.lock')

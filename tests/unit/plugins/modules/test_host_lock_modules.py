@@ -34,8 +34,8 @@ def cases(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize('index', [0, 1, 2])
 @pytest.mark.parametrize('check_mode', [False, True])
-def test_each_module_fails_while_another_run_holds_the_lock(index, check_mode, tmp_path, monkeypatch,
-                                                           capsys, host_lock_path):
+def test_each_module_fails_while_another_run_holds_the_lock(
+        index, check_mode, tmp_path, monkeypatch, capsys, host_lock_path):
     module, _what, args = cases(tmp_path, monkeypatch)[index]
     holder = Holder(host_lock_path)
     try:
