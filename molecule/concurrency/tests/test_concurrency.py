@@ -148,7 +148,7 @@ def lock_openers(host):
 
 def wait_for(condition, tries=180):
     """Ask ``condition()`` once a second until it is true or ``tries`` ran out; its last answer."""
-    for _ in range(tries):
+    for _try in range(tries):
         if condition():
             return True
         time.sleep(1)
