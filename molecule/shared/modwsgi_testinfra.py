@@ -89,26 +89,63 @@ def ansible_each(host, module, args_list):
 
 def playbook(scenario, name, *args):
     """Run ``molecule/SCENARIO/NAME`` with extra ``args``; return its output (it must pass)."""
+    returncode, output = playbook_result(scenario, name, *args)
+    assert returncode == 0, output[-6000:]
+    return output
+
+
+def playbook_result(scenario, name, *args):
+    """Run ``molecule/SCENARIO/NAME`` with extra ``args``; ``(returncode, output)``."""
+    run = start_playbook(scenario, name, *args)
+    return run.wait(), run.output()
+
+
+class _Playbook(object):
+    """An ansible-playbook started in the background; its output goes to ``log``."""
+
+    def __init__(self, argv, env, log):
+        self.log = log
+        with open(log, 'w') as handle:
+            self.process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT,
+                                            universal_newlines=True, env=env)
+
+    def wait(self, timeout=1800):
+        """Its return code; a run that hangs fails the test (subprocess.TimeoutExpired)."""
+        return self.process.wait(timeout)
+
+    def output(self):
+        with open(self.log) as handle:
+            return handle.read()
+
+
+def start_playbook(scenario, name, *args):
+    """Start ``molecule/SCENARIO/NAME`` with extra ``args`` (two at once run side by side)."""
     ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
-    log = os.path.join(ephemeral, '%s%s.log' % (name.replace('.yml', ''), ''.join(args).replace('-', '_')))
-    return _run_playbook(os.path.join(MOLECULE, scenario, name), list(args), log)
+    tail = ''.join(args).replace('-', '_').replace('/', '_')
+    log = os.path.join(ephemeral, '%s%s.log' % (name.replace('.yml', ''), tail))
+    return _Playbook(*_playbook_command(os.path.join(MOLECULE, scenario, name), list(args)), log=log)
 
 
 def _run_playbook(path, args, log):
     """ansible-playbook PATH ARGS on the scenario's inventory; its output, also in LOG."""
+    argv, env = _playbook_command(path, args)
+    run = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True, check=False, env=env)
+    with open(log, 'w') as handle:
+        handle.write(run.stdout)
+    assert run.returncode == 0, run.stdout[-6000:]
+    return run.stdout
+
+
+def _playbook_command(path, args):
+    """The command line and environment of ansible-playbook PATH ARGS on the scenario's
+    inventory."""
     ephemeral = os.environ['MOLECULE_EPHEMERAL_DIRECTORY']
     inventory = os.environ.get('MOLECULE_INVENTORY_FILE') or os.path.join(ephemeral, 'inventory')
     # One JSON result per line: messages are not wrapped or re-quoted as YAML would.
     env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_FORCE_COLOR='0',
                ANSIBLE_NOCOLOR='1', PY_COLORS='0')
-    run = subprocess.run(
-        ['ansible-playbook', '-i', inventory, path] + args,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False,
-        env=env)
-    with open(log, 'w') as handle:
-        handle.write(run.stdout)
-    assert run.returncode == 0, run.stdout[-6000:]
-    return run.stdout
+    return ['ansible-playbook', '-i', inventory, path] + args, env
 
 
 def recap_changed(output):

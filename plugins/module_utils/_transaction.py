@@ -16,13 +16,25 @@ file has), ``backup`` (copy a removed regular file under the backup directory fi
 owner; a symlink as a symlink), makes the backups, applies the operations, runs Apache's
 config test, and when the test fails puts every path back as it was and removes what it made
 (backups, directories), then raises :class:`TransactionError` with Apache's message.
+
+Its callers hold the host lock (:mod:`_host_lock`) around it. :func:`write_state` fsyncs each
+file before it renames it into place, and the directory after, so a run killed at any point
+leaves each path as it was or as it was to be; a temporary file that such a run left beside a
+path is removed by the next write of that path (under the lock, it can only be a dead run's).
+
+TEST ONLY: the environment variable ``MODWSGI_TEST_STOP_AFTER=N`` (read by :func:`_step`, and
+nowhere else) kills the process with SIGKILL right after its Nth write step, to prove in the
+Molecule scenario ``concurrency`` that a run killed there leaves Apache serving and the next
+run converging. Never set it anywhere else.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
+import signal
 import stat
 import tempfile
 
@@ -31,6 +43,10 @@ from ansible_collections.modwsgi.apache.plugins.module_utils._config import host
 
 ABSENT = ('absent',)
 DEFAULT_META = (0o644, None, None)
+# What write_state names its temporary files and links: '.<name>.modwsgi-tmp.<random>'.
+TMP_MARK = '.modwsgi-tmp.'
+STOP_AFTER_ENV = 'MODWSGI_TEST_STOP_AFTER'
+_STEPS = [0]
 
 
 class TransactionError(Exception):
@@ -101,37 +117,90 @@ def write_state(real, state, meta=None):
     """Put ``state`` at ``real`` atomically (a temp name in the same directory, renamed).
 
     A file gets ``meta`` (``(mode, uid, gid)``, ``None`` parts left as they are), or keeps the
-    mode and owner of the file it replaces, or 0644.
+    mode and owner of the file it replaces, or 0644. Its content, mode and owner are fsynced
+    before the rename, and the directory after it (and after a removal).
     """
     directory = os.path.dirname(real)
     if state == ABSENT:
         if os.path.lexists(real):
             os.unlink(real)
+            _sync_dir(directory)
+            _step()
         return
+    prefix = tmp_prefix(real)
+    _sweep(directory, prefix)
     if state[0] == 'link':
-        tmp = os.path.join(directory, '.%s.modwsgi-tmp' % os.path.basename(real))
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
+        tmp = os.path.join(directory, prefix + 'link')
         os.symlink(state[1], tmp)
+        _step()
         os.rename(tmp, real)
+        _sync_dir(directory)
+        _step()
         return
     current = read_meta(real) or DEFAULT_META
     mode, uid, gid = [want if want is not None else have
                       for have, want in zip(current, meta or (None, None, None))]
-    handle, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(real), dir=directory)
+    handle, tmp = tempfile.mkstemp(prefix=prefix, dir=directory)
     try:
         with os.fdopen(handle, 'wb') as out:
             out.write(state[1])
-        os.chmod(tmp, mode)
-        uid = os.getuid() if uid is None else uid
-        gid = os.getgid() if gid is None else gid
-        if (uid, gid) != (os.getuid(), os.getgid()):
-            os.chown(tmp, uid, gid)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            uid = os.getuid() if uid is None else uid
+            gid = os.getgid() if gid is None else gid
+            if (uid, gid) != (os.getuid(), os.getgid()):
+                os.fchown(out.fileno(), uid, gid)
+            os.fsync(out.fileno())
+        _step()
         os.rename(tmp, real)
     except Exception:
         if os.path.lexists(tmp):
             os.unlink(tmp)
         raise
+    _sync_dir(directory)
+    _step()
+
+
+def tmp_prefix(real):
+    """How the temporary files of ``real`` begin (in its directory)."""
+    return '.%s%s' % (os.path.basename(real), TMP_MARK)
+
+
+def _sweep(directory, prefix):
+    """Remove the temporary files of one path that a killed run left in ``directory``."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix):
+            os.unlink(os.path.join(directory, name))
+
+
+def _sync_dir(directory):
+    """fsync a directory, so that a rename or removal in it is on disk."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:  # a file system that cannot sync directories
+            raise
+    finally:
+        os.close(fd)
+
+
+def _step():
+    """One write step done (a temporary file or link in place, a rename, a removal).
+
+    TEST ONLY (see the module's docstring): with ``MODWSGI_TEST_STOP_AFTER=N`` in the
+    environment, the Nth step kills the process with SIGKILL, as a crash or an OOM kill would.
+    """
+    stop = os.environ.get(STOP_AFTER_ENV, '')
+    if not stop.isdigit():
+        return
+    _STEPS[0] += 1
+    if _STEPS[0] == int(stop):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _make_dirs(real, mode, made):

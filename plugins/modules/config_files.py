@@ -25,10 +25,13 @@ description:
     is not touched and keeps serving.
   - It never reloads or restarts Apache. RV(reload_required) and RV(restart_required) say
     which one the changes need.
+  - It holds the host lock (O(lock_timeout)) from before it reads the paths until the test has
+    passed or every path is restored.
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
   - modwsgi.apache.attributes
+  - modwsgi.apache.host_lock
 attributes:
   check_mode:
     support: full
@@ -183,6 +186,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config_files
+from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
 from ansible_collections.modwsgi.apache.plugins.module_utils._transaction import config_test
 
 _ON_CHANGE = dict(type='str', choices=list(_config_files.ON_CHANGE), default='reload')
@@ -208,6 +212,7 @@ def main():
                 on_change=_ON_CHANGE)),
             backup_dir=dict(type='path', default='/var/backups/modwsgi'),
             config_test=dict(type='bool', default=True),
+            **_host_lock.ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
@@ -220,10 +225,11 @@ def main():
                              'the configuration cannot be tested; nothing was changed')
         test = functools.partial(config_test, run, runner)
     try:
-        result = _config_files.apply_set(
-            files=module.params['files'], links=module.params['links'],
-            absent=module.params['absent'], backup_dir=module.params['backup_dir'],
-            test=test, check_mode=module.check_mode)
+        with _host_lock.for_module(module, 'modwsgi.apache.config_files'):
+            result = _config_files.apply_set(
+                files=module.params['files'], links=module.params['links'],
+                absent=module.params['absent'], backup_dir=module.params['backup_dir'],
+                test=test, check_mode=module.check_mode)
     except _config_files.ConfigFilesError as exc:
         module.fail_json(msg=exc.msg, **exc.result)
     module.exit_json(**result)

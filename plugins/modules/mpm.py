@@ -27,10 +27,13 @@ description:
   - A switch that was interrupted half-way (two MPMs enabled) is completed by the next run.
   - The module never restarts Apache. An MPM change needs a full restart, not a graceful
     one; RV(restart_required) says when it is due.
+  - It holds the host lock (O(lock_timeout)) from before it reads Apache's configuration until
+    the test has passed or every file is restored.
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
   - modwsgi.apache.attributes
+  - modwsgi.apache.host_lock
 attributes:
   check_mode:
     support: full
@@ -125,6 +128,7 @@ running:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm import MPMS
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_switch import SwitchError, switch
@@ -135,18 +139,20 @@ def main():
         argument_spec=dict(
             name=dict(type='str', required=True, choices=list(MPMS)),
             force=dict(type='bool', default=False),
+            **_host_lock.ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
     run, find_bin = host_access(module)[:2]
     try:
-        result = switch(
-            run=run,
-            find_bin=find_bin,
-            target=module.params['name'],
-            force=module.params['force'],
-            check_mode=module.check_mode,
-        )
+        with _host_lock.for_module(module, 'modwsgi.apache.mpm'):
+            result = switch(
+                run=run,
+                find_bin=find_bin,
+                target=module.params['name'],
+                force=module.params['force'],
+                check_mode=module.check_mode,
+            )
     except SwitchError as exc:
         result = dict(exc.result)
         for warning in result.pop('warnings', []):

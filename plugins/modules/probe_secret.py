@@ -24,6 +24,8 @@ description:
     the application's user and checks the secret against this digest; the digest does not give
     the secret away. Missing directories are made with mode 0755.
   - The secret is never returned, logged or shown in a diff.
+  - It holds the host lock (O(lock_timeout)) while it reads and writes, so two runs never
+    make two different secrets.
   - M(modwsgi.apache.probe) reads the secret (as root) and sends it. The role
     C(modwsgi.apache.daemon_mode) runs this module when it mounts the probe and its preflight
     says that the secret or the digest is missing or differs.
@@ -31,6 +33,7 @@ author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
   - modwsgi.apache.attributes
+  - modwsgi.apache.host_lock
 attributes:
   check_mode:
     support: full
@@ -85,6 +88,7 @@ created:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
 from ansible_collections.modwsgi.apache.plugins.module_utils._probe import (
     DIGEST_FILE, SECRET_FILE, ProbeError)
 from ansible_collections.modwsgi.apache.plugins.module_utils._probe_secret import ensure
@@ -95,12 +99,14 @@ def main():
         argument_spec=dict(
             secret_file=dict(type='path', default=SECRET_FILE),
             digest_file=dict(type='path', default=DIGEST_FILE),
+            **_host_lock.ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
     paths = dict(secret_file=module.params['secret_file'], digest_file=module.params['digest_file'])
     try:
-        result = ensure(check_mode=module.check_mode, **paths)
+        with _host_lock.for_module(module, 'modwsgi.apache.probe_secret'):
+            result = ensure(check_mode=module.check_mode, **paths)
     except ProbeError as err:
         module.fail_json(msg=str(err), changed=False, **paths)
     except (IOError, OSError) as err:
