@@ -8,7 +8,7 @@ against it (check_report, check_records, and merge and the renderers through the
 The records are the ones playbooks/audit.yml really produced (fixtures/report/record-*.json,
 see its README); a report is what _report.render_json writes from them, read back. Each bad
 input is derived from them by changing one value, and says so. The demo's captured
-report.json files are checked in tests/unit/demo/test_report_schema.py (they stay out of the
+report.json files are checked in tests/unit/demo/test_demo_reports_schema.py (they stay out of the
 tarball)."""
 
 from __future__ import (absolute_import, division, print_function)
