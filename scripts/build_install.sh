@@ -31,8 +31,9 @@ for kind in git file; do
     ansible-galaxy collection install --force -p "$work/from-$kind" -r "$work/requirements-$kind.yml" \
         >"$work/install-$kind.log" 2>&1 || { cat "$work/install-$kind.log" >&2; echo "build_install: install from a $kind source failed" >&2; exit 1; }
     got="$work/from-$kind/ansible_collections/modwsgi/apache"
-    [ -f "$got/plugins/modules/mpm_facts.py" ] && [ -f "$got/MANIFEST.json" ] \
-        || { echo "build_install: the $kind source installed no collection in $got" >&2; exit 1; }
+    if [ ! -f "$got/plugins/modules/mpm_facts.py" ] || [ ! -f "$got/MANIFEST.json" ]; then
+        echo "build_install: the $kind source installed no collection in $got" >&2; exit 1
+    fi
     echo "    from a $kind source: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["collection_info"]; print(m["namespace"]+"."+m["name"], m["version"])' "$got/MANIFEST.json")"
 done
 
@@ -108,9 +109,10 @@ if ansible-playbook -i "$merge/inventory.ini" modwsgi.apache.audit_merge \
     >"$merge/bad.log" 2>&1; then
     cat "$merge/bad.log" >&2; echo "build_install: audit_merge took a report with mounts as a dict" >&2; exit 1
 fi
-grep -q 'audit_merge: reports\[1\]\.hosts\[0\]\.mod_wsgi\.mounts: expected a list, got a dict' "$merge/bad.log" \
-    && ! grep -q Traceback "$merge/bad.log" && [ ! -e "$merge/bad-out" ] \
-    || { cat "$merge/bad.log" >&2; echo "build_install: a bad report must fail by its path, with nothing written" >&2; exit 1; }
+if ! grep -q 'audit_merge: reports\[1\]\.hosts\[0\]\.mod_wsgi\.mounts: expected a list, got a dict' "$merge/bad.log" \
+    || grep -q Traceback "$merge/bad.log" || [ -e "$merge/bad-out" ]; then
+    cat "$merge/bad.log" >&2; echo "build_install: a bad report must fail by its path, with nothing written" >&2; exit 1
+fi
 echo "    a report with a bad value is refused by its path: $(grep -o 'reports\[1\][^"]*expected a list, got a dict[^"]*' "$merge/bad.log" | head -n 1)"
 
 echo "==> ansible-builder create (the execution environment's build context)"

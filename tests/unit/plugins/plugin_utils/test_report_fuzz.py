@@ -73,12 +73,10 @@ def _paths(node, path=()):
     yield path
     if isinstance(node, dict):
         for key, value in node.items():
-            for found in _paths(value, path + (key,)):
-                yield found
+            yield from _paths(value, path + (key,))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            for found in _paths(value, path + (index,)):
-                yield found
+            yield from _paths(value, path + (index,))
 
 
 def _get(node, path):
@@ -112,7 +110,7 @@ def mutate(document, data):
 
 def _mutated(data):
     document = copy.deepcopy(data.draw(st.sampled_from(SEEDS), label='seed'))
-    for _ in range(data.draw(st.integers(1, 4), label='changes')):
+    for _change in range(data.draw(st.integers(1, 4), label='changes')):
         document = mutate(document, data)
     # What a report.json file can hold: the mutated document as JSON text, read back.
     return json.loads(json.dumps(document))
@@ -147,7 +145,7 @@ def test_a_mutated_report_is_refused_by_path_or_merged_and_rendered(data):
 def test_mutated_host_records_are_refused_by_path_or_rendered(data):
     seed = copy.deepcopy(data.draw(st.sampled_from(SEEDS), label='seed'))
     records = seed['hosts']
-    for _ in range(data.draw(st.integers(1, 3), label='changes')):
+    for _change in range(data.draw(st.integers(1, 3), label='changes')):
         records = mutate(records, data)
     records = json.loads(json.dumps(records))
     try:
