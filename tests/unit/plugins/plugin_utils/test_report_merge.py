@@ -10,24 +10,18 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
-import os
 
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _report
-from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
+from ansible_collections.modwsgi.apache.tests.unit.helpers import REPORT_HOSTS, report_record
 
 GENERATED = '2026-12-02T00:00:00Z'
-NAMES = ('event', 'prefork', 'gone')
-INVENTORY = ['report-capture-%s' % name for name in NAMES]
+INVENTORY = ['report-capture-%s' % name for name in REPORT_HOSTS]
 
 
 def fleet():
-    records = []
-    for name in NAMES:
-        with open(os.path.join(FIXTURES, 'report', 'record-%s.json' % name)) as handle:
-            records.append(json.load(handle))
-    return records
+    return [report_record(name) for name in REPORT_HOSTS]
 
 
 def report_json(records, fail_on='none'):
