@@ -26,6 +26,7 @@ from ansible_collections.modwsgi.apache.plugins.plugin_utils import _report
 from ansible_collections.modwsgi.apache.tests.unit.helpers import REPORT_HOSTS as NAMES, controller_code
 from ansible_collections.modwsgi.apache.tests.unit.helpers import report_record as record
 
+
 def report_json(records, fail_on='none'):
     return json.loads(_report.render_json(records, fail_on=fail_on, generated='2026-12-07T00:00:00Z'))
 
