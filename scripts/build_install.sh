@@ -96,8 +96,33 @@ for name in ('report.md', 'report.html'):
 print('    two slices merged into the one-run report: %d hosts, summary equal; md, html, json'
       % len(after['hosts']))
 PY
+# A report that does not match docs/report.schema.json (the installed copy): the run stops with
+# the path of the bad value, before writing anything, and no traceback.
+python3 - "$merge/slice1/report.json" "$merge/bad.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+report['hosts'][0]['mod_wsgi']['mounts'] = {'url': '/'}
+json.dump(report, open(sys.argv[2], 'w'))
+PY
+if ansible-playbook -i "$merge/inventory.ini" modwsgi.apache.audit_merge \
+    -e "{\"modwsgi_audit_merge\": [\"$merge/slice0/report.json\", \"$merge/bad.json\"], \"modwsgi_audit_output_dir\": \"$merge/bad-out\"}" \
+    >"$merge/bad.log" 2>&1; then
+    cat "$merge/bad.log" >&2; echo "build_install: audit_merge took a report with mounts as a dict" >&2; exit 1
+fi
+if ! grep -q 'audit_merge: reports\[1\]\.hosts\[0\]\.mod_wsgi\.mounts: expected a list, got a dict' "$merge/bad.log" \
+    || grep -q Traceback "$merge/bad.log" || [ -e "$merge/bad-out" ]; then
+    cat "$merge/bad.log" >&2; echo "build_install: a bad report must fail by its path, with nothing written" >&2; exit 1
+fi
+echo "    a report with a bad value is refused by its path: $(grep -o 'reports\[1\][^"]*expected a list, got a dict[^"]*' "$merge/bad.log" | head -n 1)"
 
 echo "==> ansible-builder create (the execution environment's build context)"
 "$release/ansible-builder" create -f meta/execution-environment.yml -c "$work/ee-context" >/dev/null
 [ -f "$work/ee-context/Containerfile" ] || { echo "build_install: ansible-builder made no Containerfile" >&2; exit 1; }
 echo "    $work/ee-context/Containerfile: $(grep -c '^RUN' "$work/ee-context/Containerfile") RUN steps"
+echo "==> ansible-builder introspect (the installed tarball's controller requirements)"
+# What an execution environment that installs this collection adds for it: requirements.txt,
+# through meta/execution-environment.yml, read from the installed collection.
+"$release/ansible-builder" introspect "$work/collections" >"$work/introspect.yml"
+grep -q "jsonschema.*# from collection modwsgi.apache" "$work/introspect.yml" \
+    || { cat "$work/introspect.yml" >&2; echo "build_install: introspect finds no jsonschema in the installed collection" >&2; exit 1; }
+echo "    $(grep "from collection modwsgi.apache" "$work/introspect.yml" | sed "s/^- //")"

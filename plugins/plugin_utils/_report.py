@@ -6,13 +6,20 @@
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
-Runs on the controller, standard library only. The input is a list of per-host records, as
-the playbook assembles them from hostvars::
+Runs on the controller: the standard library, and jsonschema (the collection's
+``requirements.txt``) to check the input. The input is a list of per-host records, as the
+playbook assembles them from hostvars::
 
     {'host': 'web1', 'reachable': True, 'error': None,
      'apache': <ansible_facts.apache of mpm_facts>,
      'mod_wsgi': <ansible_facts.mod_wsgi of wsgi_facts>,
      'probes': [<result of modwsgi.apache.probe, plus 'server'>, ...]}
+
+``docs/report.schema.json`` (:data:`SCHEMA_PATH`) is the JSON Schema of ``report.json`` and, in
+its ``$defs/record``, of a record. Every public function checks its input against it first
+(:func:`check_records`, :func:`check_report`) and raises :class:`ReportError`, naming the path
+of the first bad value, for what does not match: the renderers read only what the schema
+guarantees, so they do not raise on anything it accepts.
 
 :func:`merge` joins the records of several runs (AWX job slices, several controllers) from
 their ``report.json``, so that one fleet report covers them all.
@@ -30,8 +37,19 @@ __metaclass__ = type
 
 import html
 import json
+import os
+import re
+import sys
+
+try:
+    import jsonschema
+except ImportError:  # pragma: no cover - the message is tested in a process without it
+    jsonschema = None
 
 REPORT_FORMAT = 1
+# The JSON Schema of report.json, in the collection's docs/ (it ships in the tarball).
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                           'docs', 'report.schema.json')
 # Most severe first: the order of sections and of the summary.
 SEVERITIES = ('error', 'warning', 'info')
 FAIL_ON = ('none', 'info', 'warning', 'error')
@@ -39,28 +57,159 @@ _RANK = {'info': 1, 'warning': 2, 'error': 3}
 MPMS = ('prefork', 'worker', 'event')
 
 
+# -- the schema ------------------------------------------------------------------------------
+
+class ReportError(ValueError):
+    """A report or record that :data:`SCHEMA_PATH` rejects; the message starts with the path of
+    the first bad value: ``reports[1].hosts[3].mod_wsgi.mounts: expected a list, got a dict``."""
+
+
+class MissingRequirement(RuntimeError):
+    """The controller lacks a Python library that the report needs (jsonschema)."""
+
+
+_VALIDATORS = {}
+_KINDS = {'object': 'a dict', 'array': 'a list', 'string': 'a string', 'integer': 'an integer',
+          'number': 'a number', 'boolean': 'true or false', 'null': 'null'}
+_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+
+
+def _validator(what):
+    """The jsonschema validator of ``report`` (a report.json) or ``records`` (a list of host
+    records, the schema's ``$defs/records``), made once."""
+    if jsonschema is None:
+        raise MissingRequirement(
+            'the Python library jsonschema is not installed on the controller (%s): install it '
+            'with "%s -m pip install jsonschema" (the collection\'s requirements.txt)'
+            % (sys.executable, sys.executable))
+    if what not in _VALIDATORS:
+        try:
+            with open(SCHEMA_PATH) as handle:
+                schema = json.load(handle)
+        except (IOError, OSError, ValueError) as exc:
+            raise MissingRequirement('cannot read the schema of report.json, %s: %s' % (SCHEMA_PATH, exc))
+        cls = jsonschema.validators.validator_for(schema)
+        _VALIDATORS['report'] = cls(schema)
+        _VALIDATORS['records'] = cls({'$schema': schema['$schema'], '$defs': schema['$defs'],
+                                      '$ref': '#/$defs/records'})
+    return _VALIDATORS[what]
+
+
+def _kind(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'true or false'
+    for types, name in ((dict, 'a dict'), ((list, tuple), 'a list'), (str, 'a string'),
+                        (int, 'an integer'), (float, 'a number')):
+        if isinstance(value, types):
+            return name
+    return type(value).__name__
+
+
+def _value(value):
+    text = json.dumps(value, sort_keys=True, default=repr)
+    return text if len(text) <= 60 else text[:57] + '...'
+
+
+def _message(error):
+    """What is wrong, in words, for the jsonschema keywords the schema uses."""
+    keyword, expected, value = error.validator, error.validator_value, error.instance
+    if keyword == 'type':
+        kinds = [expected] if isinstance(expected, str) else list(expected)
+        return 'expected %s, got %s' % (' or '.join(_KINDS.get(k, k) for k in kinds), _kind(value))
+    if keyword == 'required':
+        missing = [name for name in expected if name not in value]
+        return 'missing key%s %s' % ('s' if len(missing) > 1 else '',
+                                     ', '.join('"%s"' % name for name in missing))
+    if keyword == 'enum':
+        return 'expected one of %s, got %s' % (', '.join(_value(v) for v in expected), _value(value))
+    if keyword == 'const':
+        return 'expected %s, got %s' % (_value(expected), _value(value))
+    if keyword == 'minLength':
+        return 'expected a non-empty string' if expected == 1 else error.message
+    if keyword in ('minimum', 'maximum'):
+        return 'expected %s %s, got %s' % ('at least' if keyword == 'minimum' else 'at most',
+                                           _value(expected), _value(value))
+    return error.message
+
+
+def _position(instance, path):
+    """Where ``path`` is in ``instance``, in document order (a parent before its children)."""
+    position, node = [], instance
+    for part in path:
+        if isinstance(node, dict):
+            keys = list(node)
+            position.append(keys.index(part) if part in node else len(keys))
+            node = node.get(part)
+        elif isinstance(node, (list, tuple)) and isinstance(part, int) and part < len(node):
+            position.append(part)
+            node = node[part]
+        else:
+            position.append(0)
+            node = None
+    return position
+
+
+def _path(where, path):
+    text = where
+    for part in path:
+        if isinstance(part, int):
+            text += '[%d]' % part
+        elif _NAME_RE.match(part):
+            text += '.' + part
+        else:
+            text += '[%s]' % json.dumps(part)
+    return text
+
+
+def _check(what, instance, where, records_at):
+    """Raise :class:`ReportError` for the first value (in document order) that the schema
+    rejects; ``records_at`` is the path of the host records in ``instance``, to name the host."""
+    errors = list(_validator(what).iter_errors(instance))
+    if not errors:
+        return
+    error = min(errors, key=lambda e: _position(instance, e.absolute_path))
+    path = list(error.absolute_path)
+    text = '%s: %s' % (_path(where, path), _message(error))
+    depth = len(records_at)
+    if len(path) > depth + 1 and path[:depth] == list(records_at):
+        node = instance
+        for part in path[:depth + 1]:
+            node = node[part]
+        host = node.get('host') if isinstance(node, dict) and path[depth + 1] != 'host' else None
+        if host and isinstance(host, str):
+            text += ' (host %s)' % host
+    raise ReportError(text)
+
+
+def check_records(records, where='records'):
+    """Raise :class:`ReportError` unless ``records`` is a list of host records that the schema's
+    ``$defs/records`` accepts."""
+    _check('records', list(records) if isinstance(records, tuple) else records, where, ())
+
+
+def check_report(report, where='report'):
+    """Raise :class:`ReportError` unless ``report`` (a parsed report.json) is of this collection's
+    format and the schema accepts it."""
+    if isinstance(report, dict) and 'format' in report and report['format'] != REPORT_FORMAT:
+        raise ReportError('%s: report format %s, this collection reads format %d'
+                          % (where, _value(report['format']), REPORT_FORMAT))
+    _check('report', report, where, ('hosts',))
+
+
 # -- records ---------------------------------------------------------------------------------
 
 def normalize(record):
-    """A copy of ``record`` with every key the renderers read, and checked types."""
-    if not isinstance(record, dict):
-        raise TypeError('each host record must be a dict, got %s' % type(record).__name__)
-    if not record.get('host'):
-        raise ValueError('a host record has no "host": %r' % (record,))
-    apache = record.get('apache') or {}
-    mod_wsgi = record.get('mod_wsgi') or {}
-    probes = record.get('probes') or []
-    if not isinstance(apache, dict) or not isinstance(mod_wsgi, dict):
-        raise TypeError('host %s: "apache" and "mod_wsgi" must be dicts' % record['host'])
-    if not isinstance(probes, list):
-        raise TypeError('host %s: "probes" must be a list' % record['host'])
+    """A copy of a record that :func:`check_records` accepted, as the report keeps it: the host
+    name, and the probes without Ansible's loop keys."""
     return {
         'host': str(record['host']),
-        'probes': [normalize_probe(probe) for probe in probes],
-        'reachable': bool(record.get('reachable', True)),
-        'error': record.get('error') or None,
-        'apache': apache,
-        'mod_wsgi': mod_wsgi,
+        'probes': [normalize_probe(probe) for probe in record['probes']],
+        'reachable': record['reachable'],
+        'error': record['error'] or None,
+        'apache': record['apache'],
+        'mod_wsgi': record['mod_wsgi'],
     }
 
 
@@ -71,20 +220,17 @@ _PROBE_NOISE = ('invocation', 'item', 'ansible_loop_var', 'changed', 'skipped', 
 def normalize_probe(probe):
     """A probe result as the report keeps it: the module's return values, ``failed`` and
     ``msg``, and ``server`` (the vhost of the mount it probed), without Ansible's loop keys."""
-    if not isinstance(probe, dict):
-        raise TypeError('a probe result must be a dict, got %s' % type(probe).__name__)
     item = probe.get('item') if isinstance(probe.get('item'), dict) else {}
     result = dict((key, value) for key, value in probe.items()
-                  if key not in _PROBE_NOISE and not key.startswith('_ansible'))
+                  if key not in _PROBE_NOISE and not str(key).startswith('_ansible'))
     result['failed'] = bool(probe.get('failed'))
     result.setdefault('server', item.get('server'))
     return result
 
 
-def normalize_all(records):
-    if not isinstance(records, (list, tuple)):
-        raise TypeError('the audit report needs a list of host records, got %s'
-                        % type(records).__name__)
+def normalize_all(records, where='records'):
+    """:func:`check_records`, then :func:`normalize` each record."""
+    check_records(records, where)
     return [normalize(record) for record in records]
 
 
@@ -112,13 +258,11 @@ def embedded_mounts(record):
 
 
 def findings_by_severity(record):
-    """``{severity: [finding, ...]}`` for every severity in :data:`SEVERITIES`, most severe
-    first, each list in the order the module reported. An unknown severity counts as
-    ``warning``, so nothing a host reports is dropped."""
+    """``{severity: [finding, ...]}`` for every severity in :data:`SEVERITIES` (the schema
+    allows no other), most severe first, each list in the order the module reported."""
     grouped = dict((severity, []) for severity in SEVERITIES)
     for finding in record['mod_wsgi'].get('findings') or []:
-        severity = finding.get('severity')
-        grouped[severity if severity in grouped else 'warning'].append(finding)
+        grouped[finding['severity']].append(finding)
     return grouped
 
 
@@ -145,16 +289,12 @@ def merge(records, reports, order=None):
     host belongs to one slice, and which of two audits is right cannot be guessed.
     """
     if not isinstance(reports, (list, tuple)):
-        raise TypeError('the reports to merge must be a list, got %s' % type(reports).__name__)
+        raise ReportError('the reports to merge must be a list, got %s' % _kind(reports))
     sources = [('this run', normalize_all(records or []))]
     for index, report in enumerate(reports):
         where = 'reports[%d]' % index
-        if not isinstance(report, dict) or not isinstance(report.get('hosts'), list):
-            raise TypeError('%s: not an audit report.json (no "hosts" list)' % where)
-        if report.get('format') != REPORT_FORMAT:
-            raise ValueError('%s: report format %r, this collection reads format %d'
-                             % (where, report.get('format'), REPORT_FORMAT))
-        sources.append((where, normalize_all(report['hosts'])))
+        check_report(report, where)
+        sources.append((where, [normalize(record) for record in report['hosts']]))
     merged, seen = [], {}
     for where, found in sources:
         for record in found:
@@ -178,11 +318,14 @@ def check_fail_on(fail_on):
 
 def failing(records, fail_on):
     """How many findings, over all hosts, are at or above ``fail_on`` (0 for ``none``)."""
-    fail_on = check_fail_on(fail_on)
+    return _failing(normalize_all(records), check_fail_on(fail_on))
+
+
+def _failing(records, fail_on):
     if fail_on == 'none':
         return 0
     count = 0
-    for record in normalize_all(records):
+    for record in records:
         for severity, found in findings_by_severity(record).items():
             if _RANK[severity] >= _RANK[fail_on]:
                 count += len(found)
@@ -192,8 +335,10 @@ def failing(records, fail_on):
 def summary(records, fail_on='none'):
     """The fleet summary: hosts by status and MPM, embedded mounts, findings per severity,
     total Apache memory, and how many findings are at or above ``fail_on``."""
-    fail_on = check_fail_on(fail_on)
-    records = normalize_all(records)
+    return _summary(normalize_all(records), check_fail_on(fail_on))
+
+
+def _summary(records, fail_on):
     result = {
         'hosts': len(records),
         'ok': 0, 'unreachable': 0, 'failed': 0, 'no_apache': 0,
@@ -204,7 +349,7 @@ def summary(records, fail_on='none'):
         'probes': 0, 'probes_failed': 0,
         'findings': dict((severity, 0) for severity in SEVERITIES),
         'memory_mb': 0.0, 'memory_hosts': 0, 'memory_kinds': [],
-        'fail_on': fail_on, 'failing': failing(records, fail_on),
+        'fail_on': fail_on, 'failing': _failing(records, fail_on),
     }
     for record in records:
         state = status(record)
@@ -304,8 +449,9 @@ def _md_table(header, rows):
 
 
 def render_markdown(records, fail_on='none', generated=None):
+    fail_on = check_fail_on(fail_on)
     records = normalize_all(records)
-    fleet = summary(records, fail_on)
+    fleet = _summary(records, fail_on)
     out = ['# mod_wsgi fleet audit', '']
     if generated:
         out += ['Generated %s.' % _md(generated), '']
@@ -438,8 +584,9 @@ def _html_table(header, rows, classes=None):
 
 
 def render_html(records, fail_on='none', generated=None):
+    fail_on = check_fail_on(fail_on)
     records = normalize_all(records)
-    fleet = summary(records, fail_on)
+    fleet = _summary(records, fail_on)
     out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
            '<title>mod_wsgi fleet audit</title>', '<style>', _CSS, '</style>', '</head>', '<body>',
            '<h1>mod_wsgi fleet audit</h1>']
@@ -507,9 +654,10 @@ def _host_html(record):
 # -- JSON ------------------------------------------------------------------------------------
 
 def report_data(records, fail_on='none', generated=None):
+    fail_on = check_fail_on(fail_on)
     records = normalize_all(records)
     return {'format': REPORT_FORMAT, 'generated': generated,
-            'summary': summary(records, fail_on), 'hosts': records}
+            'summary': _summary(records, fail_on), 'hosts': records}
 
 
 def render_json(records, fail_on='none', generated=None):

@@ -35,6 +35,16 @@ DEBIAN_VERSIONS = ('11', '12', '13')
 MPMS = ('prefork', 'worker', 'event')
 
 
+# The host records of fixtures/report (see its README), as playbooks/audit.yml wrote them.
+REPORT_HOSTS = ('event', 'prefork', 'gone')
+
+
+def report_record(name):
+    """The captured host record fixtures/report/record-NAME.json (NAME in REPORT_HOSTS)."""
+    with open(os.path.join(FIXTURES, 'report', 'record-%s.json' % name)) as handle:
+        return json.load(handle)
+
+
 def read(*parts):
     with open(os.path.join(FIXTURES, *parts)) as handle:
         return handle.read()

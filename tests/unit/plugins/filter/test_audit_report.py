@@ -60,8 +60,11 @@ def test_summary(plugin, fail_on, failing):
 @pytest.mark.parametrize('name, args, kwargs, message', [
     ('audit_report', (records(), 'pdf'), {}, 'audit_report: format must be one of'),
     ('audit_summary', (records(),), {'fail_on': 'fatal'}, 'audit_summary: fail_on must be one of'),
-    ('audit_summary', ('web1',), {}, 'audit_summary: the audit report needs a list'),
-    ('audit_report', ([{'host': 'web1', 'apache': 'x'}],), {}, 'audit_report: host web1: "apache"'),
+    ('audit_summary', ('web1',), {}, 'audit_summary: records: expected a list, got a string'),
+    ('audit_report', ([dict(records()[0], apache='x')],), {},
+     r'audit_report: records\[0\]\.apache: expected a dict, got a string \(host report-capture-event\)'),
+    ('audit_merge', ([], [{'format': 1, 'generated': None, 'summary': {}, 'hosts': [{}]}]), {},
+     r'audit_merge: reports\[0\]\.summary: missing keys "hosts", '),
 ])
 def test_errors(plugin, name, args, kwargs, message):
     filters, error = plugin

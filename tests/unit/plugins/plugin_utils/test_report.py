@@ -95,12 +95,16 @@ def test_findings_grouped_by_severity(name, expected):
         assert found == [f for f in findings if f['severity'] == severity]
 
 
-def test_unknown_severity_is_kept_as_warning():
+def test_unknown_severity_is_refused_by_its_path():
     # Derived from the captured event record: one finding's severity set to an unknown value.
+    # The schema lists the severities the module reports: a report with another one is from
+    # no version of this collection, and which section it belongs in cannot be guessed.
     derived = record('event')
     derived['mod_wsgi']['findings'][0]['severity'] = 'critical'
-    grouped = _report.findings_by_severity(_report.normalize(derived))
-    assert derived['mod_wsgi']['findings'][0] in grouped['warning']
+    with pytest.raises(_report.ReportError) as caught:
+        _report.render_markdown([derived])
+    assert str(caught.value) == ('records[0].mod_wsgi.findings[0].severity: expected one of '
+                                 '"error", "warning", "info", got "critical" (host report-capture-event)')
 
 
 # -- fleet summary ---------------------------------------------------------------------------
@@ -270,14 +274,19 @@ def test_probe_records_drop_loop_keys():
 # -- bad input -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('records, message', [
-    ({'host': 'x'}, 'needs a list of host records'),
-    (['x'], 'each host record must be a dict'),
-    ([{'reachable': True}], 'has no "host"'),
-    ([{'host': 'x', 'probes': {'url': 'x'}}], '"probes" must be a list'),
+    ({'host': 'x'}, 'records: expected a list, got a dict'),
+    (['x'], 'records[0]: expected a dict, got a string'),
+    ([{'reachable': True}], 'records[0]: missing keys "host", "error", "apache", "mod_wsgi", "probes"'),
+    (lambda event: dict(event, host=''), 'records[0].host: expected a non-empty string'),
+    (lambda event: dict(event, probes={'url': 'x'}),
+     'records[0].probes: expected a list, got a dict (host report-capture-event)'),
 ])
 def test_bad_input(records, message):
-    with pytest.raises((TypeError, ValueError), match=message):
+    # Where a record is derived, it is the captured event record with one key replaced.
+    records = [records(record('event'))] if callable(records) else records
+    with pytest.raises(_report.ReportError) as caught:
         _report.render_html(records)
+    assert str(caught.value) == message
 
 
 def test_unknown_format(fleet):

@@ -10,24 +10,18 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
-import os
 
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _report
-from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
+from ansible_collections.modwsgi.apache.tests.unit.helpers import REPORT_HOSTS, report_record
 
 GENERATED = '2026-12-02T00:00:00Z'
-NAMES = ('event', 'prefork', 'gone')
-INVENTORY = ['report-capture-%s' % name for name in NAMES]
+INVENTORY = ['report-capture-%s' % name for name in REPORT_HOSTS]
 
 
 def fleet():
-    records = []
-    for name in NAMES:
-        with open(os.path.join(FIXTURES, 'report', 'record-%s.json' % name)) as handle:
-            records.append(json.load(handle))
-    return records
+    return [report_record(name) for name in REPORT_HOSTS]
 
 
 def report_json(records, fail_on='none'):
@@ -90,12 +84,13 @@ def test_a_host_in_two_runs_is_an_error():
         _report.merge([event], [report_json([event])])
 
 
-@pytest.mark.parametrize('reports, error, message', [
-    ({'hosts': []}, TypeError, 'reports to merge must be a list'),
-    ([{'format': 1}], TypeError, r'reports\[0\]: not an audit report.json'),
-    (['report.json'], TypeError, r'reports\[0\]: not an audit report.json'),
-    ([{'format': 2, 'hosts': []}], ValueError, r'reports\[0\]: report format 2, this collection reads format 1'),
+@pytest.mark.parametrize('reports, message', [
+    ({'hosts': []}, 'the reports to merge must be a list, got a dict'),
+    ([{'format': 1}], 'reports[0]: missing keys "generated", "summary", "hosts"'),
+    (['report.json'], 'reports[0]: expected a dict, got a string'),
+    ([{'format': 2, 'hosts': []}], 'reports[0]: report format 2, this collection reads format 1'),
 ])
-def test_what_is_not_a_report_is_refused(reports, error, message):
-    with pytest.raises(error, match=message):
+def test_what_is_not_a_report_is_refused(reports, message):
+    with pytest.raises(_report.ReportError) as caught:
         _report.merge([], reports)
+    assert str(caught.value) == message
