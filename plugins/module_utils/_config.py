@@ -34,10 +34,15 @@ __metaclass__ = type
 import fnmatch
 import os
 import re
+import warnings
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 MAX_INCLUDE_DEPTH = 128
+MAX_INCLUDE_DIR_DEPTH = 128  # httpd's AP_MAX_INCLUDE_DIR_DEPTH
+# httpd stops at the first line it cannot use, so an Include of "/" fails on the first binary
+# file; this reader goes on after errors, so it stops at a size no real configuration reaches.
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 CONDITIONAL_SECTIONS = frozenset(
     ('ifmodule', 'ifdefine', 'ifversion', 'iffile', 'ifdirective', 'ifsection'))
@@ -195,12 +200,75 @@ def split_words(text):
             words.append(text[start:i])
 
 
+_REGEXES = {}  # pattern -> (compiled or None, why it does not compile or None)
+
+
+def _python_syntax(pattern):
+    """``pattern`` with PCRE's named group ``(?<name>...)``, which httpd's documentation uses
+    in ``<LocationMatch>``, written as Python's ``(?P<name>...)``."""
+    if '(?<' not in pattern:
+        return pattern
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == '\\':
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != ']'
+        elif char == '[':
+            # "[]...]" and "[^]...]": the first "]" is a member, not the end.
+            in_class, end = True, i + 1
+            end += pattern[end:end + 1] == '^'
+            end += pattern[end:end + 1] == ']'
+            out.append(pattern[i:end])
+            i = end
+            continue
+        elif pattern.startswith('(?<', i) and pattern[i + 3:i + 4] not in ('=', '!', ''):
+            out.append('(?P<')
+            i += 3
+            continue
+        out.append(char)
+        i += 1
+    return ''.join(out)
+
+
+def regex(pattern):
+    """``(compiled, None)`` for a regular expression of the configuration, or ``(None, why)``
+    when it does not compile. Every pattern the configuration gives (sections, ``*Match``
+    directives, ``<IfVersion ~>``) is compiled here and nowhere else, once."""
+    try:
+        return _REGEXES[pattern]
+    except KeyError:
+        pass
+    try:
+        with warnings.catch_warnings():
+            # "Possible nested set" and the like: notes for programmers, not for this audit.
+            warnings.simplefilter('ignore')
+            found = (re.compile(_python_syntax(pattern)), None)
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+        found = (None, str(exc) or exc.__class__.__name__)
+    _REGEXES[pattern] = found
+    return found
+
+
+def search(pattern, text):
+    """``re.search`` with a pattern of the configuration; None when it does not compile (the
+    analysis reports it as ``config_invalid``; httpd would not start with it)."""
+    compiled = regex(pattern)[0]
+    return compiled.search(text) if compiled is not None else None
+
+
 def logical_lines(text):
-    """Yield ``(line_number, text)`` for each logical line, continuations joined."""
+    """Yield ``(line_number, text)`` for each logical line, continuations joined.
+
+    A NUL byte ends its line, as httpd's C strings end there.
+    """
     pending = None
     start = 0
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.rstrip()
+        line = raw.partition('\0')[0].rstrip()
         if pending is None:
             start = number
             pending = ''
@@ -242,6 +310,7 @@ class _Reader(object):
             result.modules[module_id] = {'source': source, 'path': None, 'file': None, 'line': None}
             self.sources.add(source)
         self.stack = []  # files being read, for cycle detection
+        self.budget = MAX_CONFIG_BYTES  # bytes left to read
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -278,9 +347,9 @@ class _Reader(object):
             if not matches and not optional:
                 self.result.error("No matches for the wildcard '%s', failing" % pattern, file, line)
             for match in matches:
-                self.read_path(match, parent, file, line, depth, optional)
+                self.read_path(match, parent, file, line, depth, optional, 0)
         else:
-            self.read_path(path, parent, file, line, depth, optional)
+            self.read_path(path, parent, file, line, depth, optional, 0)
 
     def glob(self, path):
         """Expand wildcards in any segment, sorted per directory like httpd (strcmp)."""
@@ -311,16 +380,21 @@ class _Reader(object):
             found = nxt
         return found
 
-    def read_path(self, path, parent, file, line, depth, optional):
+    def read_path(self, path, parent, file, line, depth, optional, dir_depth):
         host = self.host_path(path)
         if os.path.isdir(host):
+            if dir_depth >= MAX_INCLUDE_DIR_DEPTH:
+                self.result.error('Directory %s exceeds the maximum include directory nesting '
+                                  'level of %d' % (path, MAX_INCLUDE_DIR_DEPTH), file, line)
+                return
             try:
                 names = sorted(os.listdir(host))
             except OSError as exc:
                 self.result.error('Could not read directory %s: %s' % (path, exc), file, line)
                 return
             for name in names:
-                self.read_path(os.path.join(path, name), parent, file, line, depth, optional)
+                self.read_path(os.path.join(path, name), parent, file, line, depth, optional,
+                               dir_depth + 1)
             return
         if not os.path.exists(host):
             if not optional:
@@ -339,13 +413,26 @@ class _Reader(object):
             self.result.error('Exceeded the maximum include depth of %d' % MAX_INCLUDE_DEPTH,
                               from_file, from_line)
             return
+        if self.budget < 0:
+            return  # said once, below
+        if path != '/dev/null' and not os.path.isfile(real):
+            # ap_pcfg_openfile: a device or a FIFO could be read forever.
+            self.result.error('Access to file %s denied by server: not a regular file' % path,
+                              from_file, from_line)
+            return
         try:
             with open(real, 'rb') as handle:
-                text = handle.read().decode('utf-8', 'replace')
+                data = handle.read(self.budget + 1)
         except (IOError, OSError) as exc:
             self.result.error('Could not open configuration file %s: %s'
                               % (path, exc.strerror or exc), from_file, from_line)
             return
+        self.budget -= len(data)
+        if self.budget < 0:
+            self.result.error('The configuration is larger than %d MiB: stopped reading at %s'
+                              % (MAX_CONFIG_BYTES // (1024 * 1024), path), from_file, from_line)
+            return
+        text = data.decode('utf-8', 'replace')
         self.result.files.append(path)
         self.stack.append(real)
         try:
@@ -377,9 +464,11 @@ class _Reader(object):
                 frames.pop()
                 continue
             if stripped.startswith('<'):
+                # httpd ends a section's arguments at the last '>' of the line (strrchr) and
+                # ignores what follows: "<VirtualHost *:80> x" is "<VirtualHost *:80>".
                 body = stripped[1:]
-                if body.endswith('>'):
-                    body = body[:-1]
+                if '>' in body:
+                    body = body[:body.rindex('>')]
                 else:
                     self.result.error('Section <%s lacks its closing >' % body, path, number)
                 parts = body.split(None, 1)
@@ -475,8 +564,12 @@ class _Reader(object):
         if op.startswith('!'):
             negate, op = True, op[1:]
         if op == '~' or (value.startswith('/') and value.endswith('/') and len(value) > 1):
-            pattern = value.strip('/') if op != '~' else value
-            found = re.search(pattern, '%d.%d.%d' % (self.version + (0, 0, 0))[:3]) is not None
+            compiled, why = regex(value.strip('/') if op != '~' else value)
+            if compiled is None:
+                self.result.error('<IfVersion> has a regular expression that does not compile '
+                                  '(%s); assumed false' % why, path, number)
+                return False
+            found = compiled.search('%d.%d.%d' % (self.version + (0, 0, 0))[:3]) is not None
             return found != negate
         wanted = _version_tuple(value)
         have = self.version[:len(wanted)]

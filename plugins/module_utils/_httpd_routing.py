@@ -17,6 +17,7 @@ import fnmatch
 import os
 import re
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import search
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import split_hostport
 
 DIR_SECTIONS = ('directory', 'directorymatch')
@@ -131,7 +132,7 @@ def _wild_to_regex(pattern):
 def location_matches(node, path):
     regex = regex_of(node)
     if regex is not None:
-        return re.search(regex, path) is not None
+        return search(regex, path) is not None
     if not node.args:
         return False
     location = re.sub('/+', '/', node.args[0])
@@ -147,7 +148,7 @@ def location_matches(node, path):
 def directory_matches(node, directory):
     regex = regex_of(node)
     if regex is not None:
-        return re.search(regex, directory) is not None
+        return search(regex, directory) is not None
     if not node.args:
         return False
     wanted = node.args[0].rstrip('/') or '/'
@@ -161,7 +162,7 @@ def directory_matches(node, directory):
 def files_matches(node, basename):
     regex = regex_of(node)
     if regex is not None:
-        return re.search(regex, basename) is not None
+        return search(regex, basename) is not None
     return bool(node.args) and fnmatch.fnmatchcase(basename, node.args[0])
 
 

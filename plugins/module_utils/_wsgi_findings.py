@@ -18,8 +18,10 @@ __metaclass__ = type
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import regex
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import venv_python
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_mounts import GLOBAL
+from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import port_number, split_hostport
 
 # Where httpd says its configuration is wrong: "AH00526: Syntax error on line 1 of /x.conf:".
 _SYNTAX_ERROR_RE = re.compile(r'line (\d+) of (/[^:\s]+)')
@@ -39,9 +41,11 @@ def _decided_where(mount):
 def _check_config(a):
     """A configuration Apache rejects, or that could not be read whole, makes the audit
     below incomplete: say so first, with file and line where they are known."""
+    rejected = None
     if a.apache.get('config_ok') is False:
         message = a.apache.get('config_error') or 'no message'
         where = _SYNTAX_ERROR_RE.search(message)
+        rejected = (where.group(2), int(where.group(1))) if where else None
         a.finding('config_invalid', 'error',
                   'Apache rejects its configuration, so it would not start or reload '
                   'with it: %s' % message,
@@ -51,6 +55,63 @@ def _check_config(a):
         a.finding('config_unreadable', 'warning',
                   'Part of the configuration could not be read as Apache would: %s'
                   % error['message'], file=error['file'], line=error['line'])
+    _check_values(a, rejected)
+
+
+# The directives whose pattern is a regular expression (mod_alias, mod_wsgi); RedirectMatch's
+# may follow a status.
+_REGEX_DIRECTIVES = ('redirectmatch', 'aliasmatch', 'scriptaliasmatch', 'wsgiscriptaliasmatch')
+
+
+def _pattern(node):
+    """The regular expression ``node`` (a section or a directive) gives, or None."""
+    if node.children is not None:
+        return routing.regex_of(node) if node.lname in routing.PER_DIR_SECTIONS else None
+    if node.lname not in _REGEX_DIRECTIVES or not node.args:
+        return None
+    if node.lname == 'redirectmatch':
+        from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_resolve import redirect_of
+        found = redirect_of(node)
+        return found[1] if found else None
+    return node.args[0]
+
+
+def _check_values(a, rejected):
+    """What httpd refuses while it reads the configuration, found by the audit with file and
+    line: a regular expression that does not compile (the analysis takes it as matching
+    nothing), an address or ``Listen`` without a valid port. ``rejected``: the ``(file,
+    line)`` of Apache's own message, which says it already."""
+    for node in a.parsed.root.iter():
+        if (node.file, node.line) == rejected:
+            continue
+        pattern = _pattern(node)
+        why = regex(pattern)[1] if pattern is not None else None
+        if why:
+            a.finding('config_invalid', 'error',
+                      '%s: the regular expression %r does not compile (%s); Apache refuses '
+                      'to start with a pattern it cannot compile, and the audit takes it as '
+                      'matching nothing' % (_label(node), pattern, why), node)
+        if node.lname in ('virtualhost', 'listen') and node.args:
+            words = node.args if node.lname == 'virtualhost' else node.args[:1]
+            bad = [w for w in words if not _valid_address(w, node.lname == 'listen')]
+            if bad:
+                a.finding('config_invalid', 'error',
+                          '%s: %s has no valid port (a number from 1 to 65535): Apache '
+                          'refuses it, or ignores the address' % (_label(node), ', '.join(bad)),
+                          node)
+
+
+def _label(node):
+    return '<%s>' % node.name if node.children is not None else node.name
+
+
+def _valid_address(word, listen):
+    """A ``<VirtualHost>`` address (``*``, ``*:*``, ``host``, ``host:port``, ``[v6]:port``) or
+    a ``Listen`` word (``port`` or ``address:port``) whose port, if any, is valid."""
+    if listen and ':' not in word:
+        return port_number(word) is not None
+    port = split_hostport(word, '*')[1]
+    return port == '*' or port_number(port) is not None
 
 
 def check(a):

@@ -40,6 +40,7 @@ import os
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
+from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import port_number
 
 DEFAULT_PROCESSES = 1
 DEFAULT_THREADS = 15
@@ -98,7 +99,7 @@ def expand_application_group(value, host, port, script_name):
         value = RESOURCE
     hostport = None
     if host:
-        hostport = host if int(port) in (80, 443) else '%s:%s' % (host, port)
+        hostport = host if port_number(port) in (80, 443) else '%s:%s' % (host, port)
     if value == RESOURCE:
         return '%s|%s' % (hostport, script_name) if hostport and script_name is not None else None
     if value == '%{SERVER}':

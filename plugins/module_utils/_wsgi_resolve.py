@@ -21,7 +21,7 @@ import os
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path, search
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (
     LOCATION_SECTIONS,
     alias_match_length,
@@ -47,13 +47,15 @@ REDIRECT_STATUS = {'permanent': 301, 'temp': 302, 'seeother': 303, 'gone': 410}
 _REDIRECTS = {'redirect': None, 'redirectmatch': None, 'redirectpermanent': 301,
               'redirecttemp': 302}
 _ALIASES = ('alias', 'aliasmatch', 'scriptalias', 'scriptaliasmatch')
+# mod_alias reads a numeric status with apr_isdigit: ASCII digits only.
+_STATUS_RE = re.compile(r'^[0-9]+$')
 
 
-def _redirect(node):
+def redirect_of(node):
     """``(status, regex or path, target)`` of a Redirect* directive, or None when malformed."""
     args = list(node.args)
     status = _REDIRECTS[node.lname]
-    if status is None and args and (args[0].lower() in REDIRECT_STATUS or args[0].isdigit()):
+    if status is None and args and (args[0].lower() in REDIRECT_STATUS or _STATUS_RE.match(args[0])):
         word = args.pop(0).lower()
         status = REDIRECT_STATUS.get(word) or int(word)
     status = status or 302
@@ -66,18 +68,21 @@ def _match(node, pattern, uri):
     """The length of ``uri`` an alias-like directive matches (``*Match``: a regex), and the
     regex match object (or None)."""
     if node.lname.endswith('match'):
-        try:
-            found = re.search(pattern, uri)
-        except re.error:
-            return 0, None
+        found = search(pattern, uri)
         return (found.end() or -1, found) if found else (0, None)
     return alias_match_length(uri, pattern), None
 
 
 def _substitute(target, found):
+    """``$N`` in ``target`` replaced by group N of ``found`` (ap_pregsub): empty when the
+    pattern has no such group, or it did not take part in the match."""
     if found is None:
         return target
-    return re.sub(r'\$(\d)', lambda m: found.group(int(m.group(1))) or '', target)
+
+    def group(match):
+        number = int(match.group(1))
+        return (found.group(number) or '') if number <= found.re.groups else ''
+    return re.sub(r'\$([0-9])', group, target)
 
 
 def translate_alias(parsed, server, uri):
@@ -90,7 +95,7 @@ def translate_alias(parsed, server, uri):
     for node in directives:
         if node.lname not in _REDIRECTS:
             continue
-        redirect = _redirect(node)
+        redirect = redirect_of(node)
         if redirect is None:
             continue
         length, found = _match(node, redirect[1], uri)
@@ -122,7 +127,7 @@ def section_redirect(found_sections, uri):
         for node in section.children:
             if node.children is not None or node.lname not in _REDIRECTS:
                 continue
-            redirect = _redirect(node)
+            redirect = redirect_of(node)
             if redirect is None:
                 continue
             if redirect[2] is None and section.lname in LOCATION_SECTIONS and \
@@ -219,16 +224,12 @@ def _wsgi_alias(a, server, path):
         if len(node.args) < 2:
             continue
         if node.lname == 'wsgiscriptaliasmatch':
-            try:
-                match = re.search(node.args[0], path)
-            except re.error:
-                continue
+            match = search(node.args[0], path)
             if not match or match.end() == 0:
                 continue
             length = match.end()
             location = path[:length]
-            application = re.sub(r'\$(\d)', lambda m: match.group(int(m.group(1))) or '',
-                                 node.args[1])
+            application = _substitute(node.args[1], match)
         else:
             length = routing.alias_match_length(path, node.args[0])
             if not length:

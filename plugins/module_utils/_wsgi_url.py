@@ -14,6 +14,16 @@ __metaclass__ = type
 import re
 
 
+def port_number(text):
+    """The port ``text`` names, as an int, or None when it is not a number from 1 to 65535
+    (httpd refuses such a port: "Invalid address or port")."""
+    text = str(text)
+    if not text or text.strip('0123456789'):
+        return None
+    number = int(text)
+    return number if 0 < number < 65536 else None
+
+
 def split_hostport(text, default_port=None):
     """``www.example.com:8080`` / ``https://h`` / ``[::1]:80`` -> ``(host, port or default)``."""
     scheme = None
@@ -54,6 +64,7 @@ def parse_url(url):
     host, port = split_hostport(netloc, '443' if scheme == 'https' else '80')
     if not host:
         raise ValueError('%r has no host' % url)
-    if not str(port).isdigit() or not 0 < int(port) < 65536:
+    number = port_number(port)
+    if number is None:
         raise ValueError('%r has an invalid port %r' % (url, port))
-    return scheme, host.lower(), int(port), match.group('path') or '/'
+    return scheme, host.lower(), number, match.group('path') or '/'

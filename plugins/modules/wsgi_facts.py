@@ -346,6 +346,8 @@ ansible_facts:
                        file: /etc/apache2/sites-enabled/site.conf, line: 7}
 '''
 
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, host_access, start
@@ -374,12 +376,22 @@ def main():
     # mod_wsgi's rules are imported while httpd reads its configuration: AnsiballZ compiles
     # every module_util from source on each call, and these are the largest.
     from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import gather
-    facts, apache = gather(run, find_bin, binary=binary, resolve=module.params['resolve'],
-                           processes=with_apache, started=started)
-    ansible_facts = {'mod_wsgi': facts}
-    if with_apache:
-        ansible_facts['apache'] = apache
-    module.exit_json(changed=False, ansible_facts=ansible_facts)
+    try:
+        facts, apache = gather(run, find_bin, binary=binary, resolve=module.params['resolve'],
+                               processes=with_apache, started=started)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # The reader and the analysis turn every problem of a configuration into a finding
+        # (the fuzz tests hold them to it); this is the last resort, so that a bug still ends
+        # as a failure that says what happened, not as a MODULE FAILURE traceback.
+        module.fail_json(msg='Error while analysing the Apache configuration: %s: %s (a bug in '
+                             'modwsgi.apache: please report it with the lines involved)'
+                             % (exc.__class__.__name__, exc),
+                         exception=traceback.format_exc())
+    else:
+        ansible_facts = {'mod_wsgi': facts}
+        if with_apache:
+            ansible_facts['apache'] = apache
+        module.exit_json(changed=False, ansible_facts=ansible_facts)
 
 
 if __name__ == '__main__':

@@ -106,3 +106,15 @@ def test_resolve_is_validated(debian, capsys, url):
 def test_binary_must_be_executable(debian, capsys, tmp_path):
     code, out = run(capsys, binary=str(tmp_path / 'nope'))
     assert code == 1 and 'binary:' in out['msg']
+
+
+def test_an_unexpected_error_fails_cleanly(debian, capsys, monkeypatch):
+    # The last resort: a bug in the analysis ends as a failure that says what happened, not a
+    # traceback (every problem of a configuration is a finding: test_config_fuzz.py).
+    def broken(*args, **kwargs):
+        raise ValueError("invalid literal for int() with base 10: '8081>'")
+    monkeypatch.setattr(_wsgi, 'analyse', broken)
+    code, out = run(capsys)
+    assert code == 1 and out['failed'] is True
+    assert out['msg'].startswith('Error while analysing the Apache configuration: ValueError: '
+                                 "invalid literal for int() with base 10: '8081>'")
