@@ -86,11 +86,14 @@ class Node(object):
     """One directive (``children is None``) or section (``children`` is a list).
 
     ``lname`` is ``name`` in lower case, computed once: ``name`` is never reassigned.
+    ``conditions``: the conditional sections (``<IfModule>``, ``<IfDefine>``, ...) that hold it,
+    outermost first, as written (``'<IfDefine PRODUCTION>'``), across the ``Include`` lines that
+    led to its file; the reader keeps only what they let through, so each of them held.
     """
 
-    __slots__ = ('name', 'lname', 'args', 'file', 'line', 'children', 'parent')
+    __slots__ = ('name', 'lname', 'args', 'file', 'line', 'children', 'parent', 'conditions')
 
-    def __init__(self, name, args, file, line, children=None, parent=None):
+    def __init__(self, name, args, file, line, children=None, parent=None, conditions=()):
         self.name = name
         self.lname = name.lower()
         self.args = args
@@ -98,6 +101,7 @@ class Node(object):
         self.line = line
         self.children = children
         self.parent = parent
+        self.conditions = conditions
 
     @property
     def is_section(self):
@@ -311,6 +315,7 @@ class _Reader(object):
             self.sources.add(source)
         self.stack = []  # files being read, for cycle detection
         self.budget = MAX_CONFIG_BYTES  # bytes left to read
+        self.conditions = ()  # the conditional sections that hold the line being read (Node)
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -447,6 +452,7 @@ class _Reader(object):
         # active flag, line where it opened).  Inactive conditionals are still tracked so
         # that their closing tags balance.
         frames = [(parent, None, True, 0)]
+        outer = self.conditions
         for number, raw in logical_lines(text):
             stripped = raw.strip()
             if not stripped or stripped.startswith('#'):
@@ -461,7 +467,9 @@ class _Reader(object):
                 if frames[-1][1] != name:
                     self.result.error('Expected </%s> but saw </%s>' % (frames[-1][1], name),
                                       path, number)
-                frames.pop()
+                closed = frames.pop()
+                if closed[1] in CONDITIONAL_SECTIONS and closed[2]:
+                    self.conditions = self.conditions[:-1]
                 continue
             if stripped.startswith('<'):
                 # httpd ends a section's arguments at the last '>' of the line (strrchr) and
@@ -480,10 +488,12 @@ class _Reader(object):
                     continue
                 args = split_words(self.expand(args_text, path, number))
                 if lname in CONDITIONAL_SECTIONS:
-                    frames.append((target, lname, self.condition(lname, args, path, number),
-                                   number))
+                    holds = self.condition(lname, args, path, number)
+                    frames.append((target, lname, holds, number))
+                    if holds:
+                        self.conditions += ('<%s>' % body.strip(),)
                     continue
-                node = Node(name, args, path, number, [], target)
+                node = Node(name, args, path, number, [], target, self.conditions)
                 target.children.append(node)
                 frames.append((node, lname, True, number))
                 continue
@@ -496,10 +506,11 @@ class _Reader(object):
             self.directive(name, args, target, path, number, depth)
         for frame in frames[1:]:
             self.result.error('<%s> section opened here was never closed' % frame[1], path, frame[3])
+        self.conditions = outer
 
     def directive(self, name, args, target, path, number, depth):
         lname = name.lower()
-        node = Node(name, args, path, number, None, target)
+        node = Node(name, args, path, number, None, target, self.conditions)
         if lname in ('include', 'includeoptional'):
             if not args:
                 self.result.error('%s needs a path' % name, path, number)

@@ -28,7 +28,6 @@ import pwd
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm, _mpm_switch, _wsgi
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import CONDITIONAL_SECTIONS, logical_lines
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
@@ -211,31 +210,20 @@ EMBEDDED_PYTHON_DIRECTIVES = ('WSGIPythonPath', 'WSGIPythonHome', 'WSGIPythonEgg
 ROLE_MARKER = '# Managed by modwsgi.apache.daemon_mode'
 
 
-def _condition_at(text, line):
-    """The innermost conditional section that holds ``line`` of a configuration file's ``text``,
-    as written (``<IfDefine PRODUCTION>``), or ``None``. ``<IfModule>`` does not count: the
-    loaded modules decide it, and the parsed configuration has them."""
-    frames = []
-    for number, raw in logical_lines(text):
-        if number >= line:
-            break
-        stripped = raw.strip()
-        if stripped.startswith('</'):
-            if frames:
-                frames.pop()
-        elif stripped.startswith('<'):
-            section = stripped[1:].rstrip('>').strip()
-            name = section.split(None, 1)[0].lower() if section else ''
-            frames.append('<%s>' % section if name in CONDITIONAL_SECTIONS and name != 'ifmodule' else None)
-    held = [frame for frame in frames if frame]
+def _condition(node):
+    """The innermost conditional section that holds ``node``, as written (``<IfDefine
+    PRODUCTION>``), or ``None``. ``<IfModule>`` does not count: the loaded modules decide it,
+    and the parsed configuration has them."""
+    held = [section for section in node.conditions if not section.lower().startswith('<ifmodule')]
     return held[-1] if held else None
 
 
 def embedded_python(parsed, sysroot='/'):
     """The server-level :data:`EMBEDDED_PYTHON_DIRECTIVES` Apache acts on, in file order: each
     ``{directive, args, file, line, condition, managed}``. ``condition``: the ``<IfDefine>``,
-    ``<IfVersion>`` (...) that holds it in its file (see :func:`_condition_at`), which Apache
-    decides when it starts; ``managed``: it is in one of the role's own files
+    ``<IfVersion>`` (...) that holds it, in its file or around an ``Include`` that led to it
+    (see :func:`_condition`), which Apache decides when it starts; ``managed``: it is in one of
+    the role's own files
     (:data:`ROLE_MARKER`)."""
     wanted = set(name.lower() for name in EMBEDDED_PYTHON_DIRECTIVES)
     found = []
@@ -247,7 +235,7 @@ def embedded_python(parsed, sysroot='/'):
             texts[node.file] = read_text(node.file, sysroot) or ''
         text = texts[node.file]
         found.append({'directive': node.name, 'args': list(node.args), 'file': node.file, 'line': node.line,
-                      'condition': _condition_at(text, node.line), 'managed': text.startswith(ROLE_MARKER)})
+                      'condition': _condition(node), 'managed': text.startswith(ROLE_MARKER)})
     return found
 
 

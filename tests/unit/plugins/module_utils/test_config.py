@@ -130,6 +130,24 @@ def test_iffile(tmp_path):
     assert [n.name for n in parsed.server_directives()] == ['A']
 
 
+def test_each_node_knows_the_conditions_that_hold_it_across_includes(tmp_path):
+    write(tmp_path, 'extra.conf', 'Inner 1\n<VirtualHost *:80>\nInVhost 1\n</VirtualHost>\n')
+    parsed = parse_text(tmp_path, 'Define PROD\nTop 1\n'
+                                  '<IfDefine PROD>\n<IfModule !nothing_module>\nInclude extra.conf\n'
+                                  '</IfModule>\nAfterModule 1\n</IfDefine>\n'
+                                  '<IfDefine PROD>\n<IfDefine OTHER>\nSkipped 1\n</IfDefine>\n</IfDefine>\n'
+                                  '<IfVersion >= 2.4>\nUnclosed 1\n'
+                                  'After 1\n', version='2.4.62')
+    held = dict((node.name, node.conditions) for node in parsed.root.iter())
+    assert held['Top'] == () and held['Define'] == ()
+    assert held['Inner'] == ('<IfDefine PROD>', '<IfModule !nothing_module>')
+    assert held['InVhost'] == held['Inner'] and held['VirtualHost'] == held['Inner']
+    assert held['AfterModule'] == ('<IfDefine PROD>',)
+    assert 'Skipped' not in held
+    # A section left open holds the rest of its file; the next file read starts from outside.
+    assert held['Unclosed'] == ('<IfVersion >= 2.4>',) and held['After'] == ('<IfVersion >= 2.4>',)
+
+
 def test_include_glob_order_and_directories(tmp_path):
     write(tmp_path, 'conf.d/b.conf', 'B 1\n')
     write(tmp_path, 'conf.d/a.conf', 'A 1\n')
