@@ -106,7 +106,7 @@ def run_all(run, argvs):
 
 
 def start(run, find_bin, sysroot='/', binary=None):
-    """Locate Apache and start the httpd runs that ``_facts.gather`` reads, without waiting for
+    """Locate Apache and start the httpd runs that ``_mpm_facts.gather`` reads, without waiting for
     them: ``{'located': ..., 'built': ..., 'wait': ...}`` (all ``None`` without Apache):
     ``built`` is what -v would tell when the binary tells it (``_apachectl.banner_version``), and
     ``wait`` returns the outputs of ``-v`` or ``-V`` (unless ``built`` says it all), then of

@@ -7,7 +7,7 @@
 PRIVATE to the collection: this is not a public API and may change at any time.
 
 :func:`switch` does what the ``mpm`` module does. It takes the same two callables as
-:func:`_facts.gather` (``run(argv)`` and ``find_bin(name)``) and a ``sysroot``, so it runs the
+:func:`_mpm_facts.gather` (``run(argv)`` and ``find_bin(name)``) and a ``sysroot``, so it runs the
 same on a host and on a fixture tree in a temp dir.
 
 The change is a list of *operations*, one per file, each ``{'path', 'before', 'after'}``
@@ -25,7 +25,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _transaction
@@ -243,7 +243,7 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
            proc_root='/proc', binary=None, gathered=None):
     """Make ``target`` the MPM. Returns the module's result; raises :class:`SwitchError`.
 
-    ``gathered``: what :func:`_facts.gather` (``processes=False``) returned, when the caller read
+    ``gathered``: what :func:`_mpm_facts.gather` (``processes=False``) returned, when the caller read
     Apache already (the role's preflight, which asks in check mode whether this step has
     anything to do).
 
@@ -254,7 +254,7 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
     if target not in _mpm.MPMS:
         raise SwitchError('name: %r is not an MPM; expected one of %s'
                           % (target, ', '.join(_mpm.MPMS)))
-    facts, parsed = gathered or _facts.gather(run, find_bin, sysroot, proc_root, binary, processes=False)
+    facts, parsed = gathered or _mpm_facts.gather(run, find_bin, sysroot, proc_root, binary, processes=False)
     if not facts['installed']:
         raise SwitchError('name: Apache is not installed (no apache2 or httpd binary found)',
                           changed=False)
@@ -295,7 +295,7 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
                     diff=diff(previous, target, []))
         return base
 
-    runner = _facts.locate(find_bin, sysroot, binary)['runner']
+    runner = _layout.locate(find_bin, sysroot, binary)['runner']
     ok, message = config_test(run, runner)
     if not ok and MORE_THAN_ONE_MPM not in message:
         raise SwitchError("name: Apache's configuration is already broken, so the MPM was not "

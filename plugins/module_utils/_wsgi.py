@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
@@ -49,7 +49,7 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
            started=None):
     """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
-    return both. ``started``: as in :func:`_facts.gather`."""
+    return both. ``started``: as in :func:`_mpm_facts.gather`."""
     return gather_parsed(run, find_bin, sysroot, binary, resolve, processes, proc_root, started)[:2]
 
 
@@ -64,7 +64,7 @@ def gather_parsed(run, find_bin, sysroot='/', binary=None, resolve=None, process
     # it is the one the configuration loads (_module_file checks).
     located = started['located']
     packaged = module_file(None, located['layout'], sysroot) if located else None
-    apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
+    apache, parsed = _mpm_facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
                                    processes=processes, started=started)
     return mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache, parsed
 
@@ -80,7 +80,7 @@ def _module_file(parsed, layout, sysroot, packaged):
 
 
 def mod_wsgi_facts(apache, parsed, sysroot='/', resolve=None, packaged=None):
-    """``wsgi_facts``' facts from Apache's facts and configuration as :func:`_facts.gather` read
+    """``wsgi_facts``' facts from Apache's facts and configuration as :func:`_mpm_facts.gather` read
     them (``parsed`` is ``None`` without Apache); ``packaged``: see :func:`_module_file`."""
     module = _module_file(parsed, apache.get('layout'), sysroot, packaged)
     facts = {

@@ -219,7 +219,7 @@ def main():
     started = start(run, find_bin, binary=binary)
     # The parsers are imported while httpd reads its configuration: AnsiballZ compiles every
     # module_util from source on each call.
-    from ansible_collections.modwsgi.apache.plugins.module_utils._facts import apache_facts
+    from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_facts import apache_facts
     facts = apache_facts(run, find_bin, binary=binary, processes=module.params['processes'],
                          started=started)
     module.exit_json(changed=False, ansible_facts={'apache': facts})

@@ -39,7 +39,7 @@ import tempfile
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, FIXTURES, TREES, Replay, find_debian_bin
@@ -149,9 +149,9 @@ class Hosts(object):
         os.makedirs(os.path.join(self.single, 'etc', 'httpd', 'conf'))
         _populate(self.single)
         replay = Replay(os.path.join(DEBIAN, '12', 'event'))
-        self.event = _facts.gather(replay, find_debian_bin, self.roots['12'], processes=False)[0]
+        self.event = _mpm_facts.gather(replay, find_debian_bin, self.roots['12'], processes=False)[0]
         broken = Replay(os.path.join(DEBIAN, '12', 'broken'))
-        self.broken = _facts.gather(broken, find_debian_bin, self.roots['12'], processes=False)[0]
+        self.broken = _mpm_facts.gather(broken, find_debian_bin, self.roots['12'], processes=False)[0]
 
     def close(self):
         shutil.rmtree(self.base, ignore_errors=True)

@@ -46,7 +46,7 @@ def test_config_run_starts_before_the_binary_is_read(tmp_path, monkeypatch, bann
     else:
         assert started['built'] == {}
         assert sorted(call[1:] for call in replay.calls) == [['-S', '-M'], ['-v']]
-    # -v's output first (when it ran), then -S -M's: what _facts.gather reads.
+    # -v's output first (when it ran), then -S -M's: what _mpm_facts.gather reads.
     assert [out.split('\n', 1)[0] for dummy, out, dummy in outputs] == (
         [] if banner else ['Server version: Apache/2.4.68 (Debian)']) + ['VirtualHost configuration:']
 

@@ -2,7 +2,7 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Gather the ``apache`` facts: build, MPM, modules, limits, processes.
+"""Backend of the ``mpm_facts`` module: the ``apache`` facts (build, MPM, modules, limits, processes).
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
@@ -23,7 +23,6 @@ from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import locate  # noqa: F401, pylint: disable=unused-import
 
 # Process names of the Apache parent and children, per layout (comm is cut at 15 chars).
 PROCESS_NAMES = {
