@@ -375,7 +375,7 @@ def main():
     started = start(run, find_bin, binary=binary)
     # mod_wsgi's rules are imported while httpd reads its configuration: AnsiballZ compiles
     # every module_util from source on each call, and these are the largest.
-    from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import gather
+    from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_facts import gather
     try:
         facts, apache = gather(run, find_bin, binary=binary, resolve=module.params['resolve'],
                                processes=with_apache, started=started)

@@ -8,7 +8,7 @@ Seeds are real configurations, never invented ones:
 
 - Debian 12's and 13's captured ``/etc/apache2`` (``fixtures/trees``), read whole, with
   Debian 12's captured ``-V``/``-S``/``-M`` (``fixtures/debian``) through the path
-  ``wsgi_facts`` takes on a host (:func:`_wsgi.gather`);
+  ``wsgi_facts`` takes on a host (:func:`_wsgi_facts.gather`);
 - every text file of ``fixtures/public`` (el8, el9, source, suse15) and ``fixtures/trees/el9``,
   mod_wsgi-express's MPM blocks (``fixtures/tuning``) and the third-party file of
   ``fixtures/debian/configtest``;
@@ -40,7 +40,7 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, FIXTURES, TREES, Replay, find_debian_bin
 from ansible_collections.modwsgi.apache.tests.unit.test_docs_findings import SECTIONS
@@ -291,11 +291,11 @@ def test_a_mutated_configuration_never_raises(hosts, data, seed, ops, apache):
                            sysroot=hosts.single)
     for error in parsed.errors:
         assert set(error) == {'message', 'file', 'line'} and error['file'], error
-    analysis = _wsgi.analyse(parsed, apache_facts, None, sysroot=hosts.single)
+    analysis = _wsgi_facts.analyse(parsed, apache_facts, None, sysroot=hosts.single)
     json.dumps(analysis.facts())
     for url in urls:
         analysis.resolve(url)
-    check_facts(_wsgi.mod_wsgi_facts(apache_facts, parsed, hosts.single, urls), apache_facts, urls)
+    check_facts(_wsgi_facts.mod_wsgi_facts(apache_facts, parsed, hosts.single, urls), apache_facts, urls)
 
 
 @hypothesis.given(data=st.data(), version=st.sampled_from(DEBIAN_TREES), pick=st.integers(0, 10 ** 4),
@@ -316,7 +316,7 @@ def test_a_mutated_debian_host_never_raises(hosts, data, version, pick, seed, op
     write(root, path, text)
     try:
         urls = draw_urls(data, [text, original or ''])
-        facts, apache = _wsgi.gather(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
+        facts, apache = _wsgi_facts.gather(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
                                      sysroot=root, resolve=urls)
         json.dumps(apache)
         check_facts(facts, apache, urls)

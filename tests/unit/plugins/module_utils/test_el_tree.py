@@ -21,7 +21,7 @@ import pytest
 from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import PUBLIC, TREES, read
 
 EL9 = os.path.join(TREES, 'el9')
@@ -119,7 +119,7 @@ def check_no_wsgi(parsed, sysroot):
     values, sources = _mpm.limits(parsed, 'event')
     apache = {'mpm': {'name': 'event', 'selected_by': _mpm.selected_by(parsed, 'event')},
               'limits': values, 'limits_from': sources}
-    analysis = _wsgi.analyse(parsed, apache, {}, sysroot)
+    analysis = _wsgi_facts.analyse(parsed, apache, {}, sysroot)
     facts = analysis.facts()
     assert facts == {'restrict_embedded': False, 'daemon_groups': [], 'mounts': [], 'vhosts': [],
                      'findings': []}

@@ -39,12 +39,12 @@ def test_the_request_mapping_is_imported_only_to_resolve(tmp_path, resolve):
     code = '''
 import os, shutil
 from ansible_collections.modwsgi.apache.tests.unit.helpers import Replay, debian_sysroot
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 class Path(str):
     def __truediv__(self, name):
         return Path(os.path.join(self, name))
 root = debian_sysroot(Path(%r), '12', 'event')
-facts = _wsgi.wsgi_facts(Replay(%r), {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get,
+facts = _wsgi_facts.wsgi_facts(Replay(%r), {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get,
                          sysroot=root, resolve=%r)
 assert facts['vhosts'] and len(facts.get('resolved', [])) == %d
 ''' % (str(tmp_path), os.path.join(DEBIAN, '12', 'event'), resolve, len(resolve))

@@ -2,7 +2,7 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The ``wsgi_facts`` entry point: read Apache once, then apply mod_wsgi's rules.
+"""Backend of the ``wsgi_facts`` module: read Apache once, then apply mod_wsgi's rules.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
@@ -24,13 +24,8 @@ __metaclass__ = type
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
-    Server,
-    answers_to,
-)
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_mounts import Analysis
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url  # noqa: F401, pylint: disable=unused-import
 
 
 def analyse(parsed, apache=None, module=None, sysroot='/'):
