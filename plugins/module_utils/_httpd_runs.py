@@ -10,7 +10,7 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 the runs that the facts read. This module is what the facts modules import before httpd
 starts, so it holds only that: AnsiballZ compiles each module_util from source on every
 call (twice, as zipimport's ``get_filename`` compiles too: python/cpython#141276), and the parsers
-(:mod:`_apachectl`) are compiled while httpd reads its configuration.
+(:mod:`_httpd_output`) are compiled while httpd reads its configuration.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -108,7 +108,7 @@ def run_all(run, argvs):
 def start(run, find_bin, sysroot='/', binary=None):
     """Locate Apache and start the httpd runs that ``_mpm_facts.gather`` reads, without waiting for
     them: ``{'located': ..., 'built': ..., 'wait': ...}`` (all ``None`` without Apache):
-    ``built`` is what -v would tell when the binary tells it (``_apachectl.banner_version``), and
+    ``built`` is what -v would tell when the binary tells it (``_httpd_output.banner_version``), and
     ``wait`` returns the outputs of ``-v`` or ``-V`` (unless ``built`` says it all), then of
     ``-S -M``.
 
@@ -138,7 +138,7 @@ def start(run, find_bin, sysroot='/', binary=None):
         version = _start_one(run, [located['runner'], '-V'])
     else:
         # The parsers, compiled while -S -M runs.
-        from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import banner_version
+        from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_output import banner_version
         built = banner_version(_layout.read_bytes(direct, sysroot))
         version = None if built else _start_one(run, [direct, '-v'])
     # The outputs of -v or -V (when they ran), then of -S -M; an exception is raised once

@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
@@ -110,10 +110,10 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
 
     outputs = started['wait']()
     rc_s, out_s, err_s = outputs[-1]
-    built = dict(started['built']) or _apachectl.parse_V(outputs[0][1])
+    built = dict(started['built']) or _httpd_output.parse_V(outputs[0][1])
     if not built.get('version') and layout == 'source':
-        built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
-    run_cfg = _apachectl.parse_S(out_s)
+        built.update(_httpd_output.parse_version(run([direct, '-v'])[1]))
+    run_cfg = _httpd_output.parse_S(out_s)
     measured = None
     if processes:
         pid_file = run_cfg.get('pid_file')
@@ -124,14 +124,14 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         # walks each process's page tables), which Python does without holding the GIL.
         measured = _httpd_runs.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
                                          [PROCESS_NAMES[layout]])
-    loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
+    loaded = _httpd_output.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
     if loaded:
         compiled_in = [_config.module_source_name(m['name']) for m in loaded
                        if m['kind'] == 'static']
     else:
-        compiled_in = _apachectl.parse_l(run([direct, '-l'])[1])
+        compiled_in = _httpd_output.parse_l(run([direct, '-l'])[1])
 
     httpd_root, config_file = _config_location(built, info)
     parsed = _config.with_compiled_in(early, compiled_in) if early is not None else None
@@ -161,7 +161,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         'server_root': run_cfg.get('server_root') or parsed.server_root,
         'config_file': config_file,
         'config_ok': config_ok,
-        'config_error': None if config_ok else _apachectl.error_text(out_s, err_s),
+        'config_error': None if config_ok else _httpd_output.error_text(out_s, err_s),
         'parse_errors': parsed.errors,
         'defines': [d for d in run_cfg['defines'] if not d.startswith('DUMP_')],
         'pid_file': run_cfg.get('pid_file'),

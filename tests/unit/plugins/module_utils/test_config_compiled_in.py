@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
@@ -29,7 +29,7 @@ BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
 def compiled_in(version):
     """The compiled-in modules as _mpm_facts passes them: -M's static ones, as source names."""
     out = captured(os.path.join(DEBIAN, version, 'event'), 'ctl-S-M')[1]
-    return [_config.module_source_name(m['name']) for m in _apachectl.parse_M(out)
+    return [_config.module_source_name(m['name']) for m in _httpd_output.parse_M(out)
             if m['kind'] == 'static']
 
 

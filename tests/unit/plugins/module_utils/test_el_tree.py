@@ -18,7 +18,7 @@ import shutil
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
@@ -31,7 +31,7 @@ HTTPD_CONF = os.path.join(ETC, 'conf', 'httpd.conf')
 VERSION = '2.4.62'  # Rocky Linux 9's build in fixtures/public/el9/V.hash-prefixed.txt
 
 # What EL's httpd has compiled in: the "(static)" entries of a real EL8 `httpd -M`.
-STATIC = [m['name'] for m in _apachectl.parse_M(read('public', 'el8', 'M.txt'))
+STATIC = [m['name'] for m in _httpd_output.parse_M(read('public', 'el8', 'M.txt'))
           if m['kind'] == 'static']
 
 _LOADMODULE_RE = re.compile(r'^\s*LoadModule\s+(\S+)\s+(\S+)', re.IGNORECASE)

@@ -10,6 +10,7 @@ __metaclass__ = type
 import gc
 import os
 import sys
+import threading
 
 import pytest
 
@@ -78,3 +79,68 @@ def test_freeze_gc_moves_the_live_objects_out_of_the_collectors_reach():
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_run_all_runs_at_once_and_keeps_the_order():
+    # Each run waits until all three have started: run one after another, the first would
+    # wait forever (the barrier breaks after 30 s and the test fails).
+    barrier = threading.Barrier(3, timeout=30)
+
+    def run(argv):
+        barrier.wait()
+        return 0, ' '.join(argv), ''
+    argvs = [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']]
+    assert _httpd_runs.run_all(run, argvs) == [(0, 'httpd -V', ''), (0, 'httpd -S', ''), (0, 'httpd -M', '')]
+
+
+def test_run_all_raises_a_runs_exit_in_the_callers_thread():
+    ran = []
+
+    def run(argv):
+        ran.append(argv[1])
+        if argv[1] == '-S':
+            raise SystemExit(1)  # what fail_json does
+        return 0, '', ''
+    with pytest.raises(SystemExit):
+        _httpd_runs.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
+    assert sorted(ran) == ['-M', '-S', '-V']
+
+
+def test_start_all_lets_the_caller_work_until_it_waits():
+    # The runs go on while the caller works: the first one waits for the caller's signal.
+    signal = threading.Event()
+
+    def run(argv):
+        if argv[1] == '-S':
+            assert signal.wait(30)
+        return 0, argv[1], ''
+    wait = _httpd_runs.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
+    signal.set()
+    assert wait() == [(0, '-S', ''), (0, '-v', '')]
+
+
+class _Module:
+    """What run() uses of an AnsibleModule: fail_json exits."""
+
+    def fail_json(self, **kwargs):
+        self.failed = kwargs
+        raise SystemExit(1)
+
+
+def test_run_runs_in_the_c_locale_without_a_shell(monkeypatch):
+    monkeypatch.setenv('LANG', 'fr_FR.UTF-8')
+    code = ('import os, sys; print(os.environ["LANG"], os.environ["LC_ALL"], sys.argv[1]); '
+            'sys.stderr.flush(); os.write(2, b"caf\\xc3\\xa9"); sys.exit(3)')
+    # UTF-8 bytes on stderr (Python 3.6 in the C locale would escape a str written there).
+    rc, out, err = _httpd_runs.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
+    assert (rc, out, err) == (3, 'C C $HOME;*\n', u'caf\u00e9')
+
+
+def test_run_fails_like_run_command(tmp_path):
+    module = _Module()
+    with pytest.raises(SystemExit):
+        _httpd_runs.run(module, [str(tmp_path / 'nope'), '-v'])
+    assert module.failed['msg'] == 'Error executing command.'
+    with pytest.raises(SystemExit):
+        _httpd_runs.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
+    assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
@@ -59,9 +59,9 @@ def test_debian_facts(tmp_path, version, mpm):
 def test_static_modules_of_M_are_those_of_l(version, mpm):
     """The captured -l and the "(static)" entries of the captured -M, side by side."""
     fixture = os.path.join(DEBIAN, version, mpm)
-    listed = _apachectl.parse_l(read(fixture, 'bin-l.stdout'))
+    listed = _httpd_output.parse_l(read(fixture, 'bin-l.stdout'))
     static = [_config.module_source_name(m['name'])
-              for m in _apachectl.parse_M(read(fixture, 'ctl-M.stdout')) if m['kind'] == 'static']
+              for m in _httpd_output.parse_M(read(fixture, 'ctl-M.stdout')) if m['kind'] == 'static']
     assert static == listed and 'core.c' in static
 
 
