@@ -350,7 +350,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, host_access, start
+from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, start
 
 
 def main():

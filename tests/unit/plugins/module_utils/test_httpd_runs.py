@@ -117,30 +117,3 @@ def test_start_all_lets_the_caller_work_until_it_waits():
     wait = _httpd_runs.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
     signal.set()
     assert wait() == [(0, '-S', ''), (0, '-v', '')]
-
-
-class _Module:
-    """What run() uses of an AnsibleModule: fail_json exits."""
-
-    def fail_json(self, **kwargs):
-        self.failed = kwargs
-        raise SystemExit(1)
-
-
-def test_run_runs_in_the_c_locale_without_a_shell(monkeypatch):
-    monkeypatch.setenv('LANG', 'fr_FR.UTF-8')
-    code = ('import os, sys; print(os.environ["LANG"], os.environ["LC_ALL"], sys.argv[1]); '
-            'sys.stderr.flush(); os.write(2, b"caf\\xc3\\xa9"); sys.exit(3)')
-    # UTF-8 bytes on stderr (Python 3.6 in the C locale would escape a str written there).
-    rc, out, err = _httpd_runs.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
-    assert (rc, out, err) == (3, 'C C $HOME;*\n', u'caf\u00e9')
-
-
-def test_run_fails_like_run_command(tmp_path):
-    module = _Module()
-    with pytest.raises(SystemExit):
-        _httpd_runs.run(module, [str(tmp_path / 'nope'), '-v'])
-    assert module.failed['msg'] == 'Error executing command.'
-    with pytest.raises(SystemExit):
-        _httpd_runs.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
-    assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')
