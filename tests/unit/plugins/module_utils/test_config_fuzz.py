@@ -10,7 +10,7 @@ Seeds are real configurations, never invented ones:
   Debian 12's captured ``-V``/``-S``/``-M`` (``fixtures/debian``) through the path
   ``wsgi_facts`` takes on a host (:func:`_wsgi_facts.gather`);
 - every text file of ``fixtures/public`` (el8, el9, source, suse15) and ``fixtures/trees/el9``,
-  mod_wsgi-express's MPM blocks (``fixtures/tuning``) and the third-party file of
+  mod_wsgi-express's MPM blocks (``fixtures/mpm_sizing``) and the third-party file of
   ``fixtures/debian/configtest``;
 - the 12 published configurations and the layouts that the Molecule ``audit`` scenario
   loads (``molecule/audit/files``, see ``corpus/PROVENANCE.md``), when present: the
@@ -81,7 +81,7 @@ def _single_seeds():
     """``[(name, text)]``: the configurations read alone, as httpd.conf."""
     paths = _files_under(os.path.join(FIXTURES, 'public'), lambda n: n != 'README.md')
     paths += _files_under(os.path.join(TREES, 'el9', 'etc'))
-    paths += _files_under(os.path.join(FIXTURES, 'tuning'), lambda n: n.endswith('.conf'))
+    paths += _files_under(os.path.join(FIXTURES, 'mpm_sizing'), lambda n: n.endswith('.conf'))
     paths += _files_under(os.path.join(DEBIAN, 'configtest'), lambda n: n.endswith('.conf'))
     paths += _files_under(MOLECULE_FILES, lambda n: n.endswith('.conf'))
     return [(os.path.relpath(p, ROOT), _read(p)) for p in paths]
