@@ -23,7 +23,7 @@ import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import locate
 from ansible_collections.modwsgi.apache.plugins.module_utils import _transaction
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 ON_CHANGE = ('reload', 'restart')
 _MODE_RE = re.compile(r'^0?[0-7]{3}$')

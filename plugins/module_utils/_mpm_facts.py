@@ -118,7 +118,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     if processes:
         pid_file = run_cfg.get('pid_file')
         if pid_file:
-            pid_file = _config.host_path(sysroot, pid_file)
+            pid_file = _layout.host_path(sysroot, pid_file)
         # Measured while the rest is worked out (and the configuration parsed, unless it was
         # read while httpd ran): the time goes to reading /proc (for smaps_rollup, the kernel
         # walks each process's page tables), which Python does without holding the GIL.

@@ -39,7 +39,7 @@ import stat
 import tempfile
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 ABSENT = ('absent',)
 DEFAULT_META = (0o644, None, None)
