@@ -35,6 +35,7 @@ import fnmatch
 import os
 import re
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_regex import regex
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
@@ -57,7 +58,7 @@ _ID_TO_SOURCE = {
     'so_module': 'mod_so.c',
 }
 _SOURCE_TO_ID = dict((v, k) for k, v in _ID_TO_SOURCE.items())
-MPM_NAMES = ('prefork', 'worker', 'event', 'itk', 'winnt', 'netware', 'mpmt_os2')
+MPM_NAMES = MPMS + ('itk', 'winnt', 'netware', 'mpmt_os2')
 
 
 def module_source_name(module_id):

@@ -18,7 +18,7 @@ __metaclass__ = type
 import os
 import subprocess
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import BIN_DIRS
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import BIN_DIRS
 
 C_LOCALE = {'LANG': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
 

@@ -23,6 +23,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import LAYOUTS, MPMS
 
 # Process names of the Apache parent and children, per layout (comm is cut at 15 chars).
 PROCESS_NAMES = {
@@ -37,7 +38,7 @@ def _loaded_mpm(loaded):
     """The MPM among the modules httpd listed (``-M``): a known one first, since a module such
     as mpm_itk_module is named like an MPM but runs on top of prefork."""
     names = [_mpm.mpm_of_module(m['name']) for m in loaded]
-    known = [name for name in names if name in _mpm.MPMS]
+    known = [name for name in names if name in MPMS]
     found = known or [name for name in names if name]
     return found[0] if found else None
 
@@ -63,7 +64,7 @@ def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded):
     if layout == 'suse' and 'APACHE_MPM' in sysconfig and sysconfig['APACHE_MPM'][0]:
         value, line = sysconfig['APACHE_MPM']
         name = name or value
-        selected_by = {'file': _layout.LAYOUTS['suse']['sysconfig'], 'line': line}
+        selected_by = {'file': LAYOUTS['suse']['sysconfig'], 'line': line}
     if not name:
         loaded = [m for m in parsed.modules if _mpm.mpm_of_module(m)]
         name = _mpm.mpm_of_module(loaded[0]) if loaded else None
@@ -96,7 +97,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     if located is None:
         return {'installed': False, 'layout': _layout.detect(sysroot)}, None
     layout, runner = located['layout'], located['runner']
-    info = _layout.LAYOUTS[layout]
+    info = LAYOUTS[layout]
     direct = located['binary'] or runner
     env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
     # While httpd runs, the configuration is read without the compiled-in modules (-M lists

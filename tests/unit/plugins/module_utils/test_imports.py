@@ -32,7 +32,7 @@ def test_a_facts_module_imports_only_the_runner_before_httpd_starts(module):
     # The runner and what binds it to the module (_host_access); the parsers and the rules are
     # imported (compiled) while httpd reads its configuration.
     loaded = loaded_after('import ansible_collections.modwsgi.apache.plugins.modules.%s' % module)
-    assert loaded == ['_host_access', '_httpd_runs', '_layout']
+    assert loaded == ['_constants', '_host_access', '_httpd_runs', '_layout']
 
 
 @pytest.mark.parametrize('resolve', [[], ['http://localhost/']])
