@@ -23,6 +23,7 @@ import threading
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 
+
 def _start_one(run, argv):
     """Start ``run(argv)`` in a thread of its own; return ``wait``, which joins it and returns
     ``{'result': ...}`` or ``{'error': the exception it raised}``."""

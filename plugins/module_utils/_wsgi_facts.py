@@ -60,7 +60,7 @@ def gather_parsed(run, find_bin, sysroot='/', binary=None, resolve=None, process
     located = started['located']
     packaged = module_file(None, located['layout'], sysroot) if located else None
     apache, parsed = _mpm_facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
-                                   processes=processes, started=started)
+                                       processes=processes, started=started)
     return mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache, parsed
 
 

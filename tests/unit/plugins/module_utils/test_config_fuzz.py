@@ -317,7 +317,7 @@ def test_a_mutated_debian_host_never_raises(hosts, data, version, pick, seed, op
     try:
         urls = draw_urls(data, [text, original or ''])
         facts, apache = _wsgi_facts.gather(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
-                                     sysroot=root, resolve=urls)
+                                           sysroot=root, resolve=urls)
         json.dumps(apache)
         check_facts(facts, apache, urls)
     finally:

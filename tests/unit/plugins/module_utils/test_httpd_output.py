@@ -126,7 +126,7 @@ def test_combined_run_on_broken_config(version):
 
 def test_error_text_drops_servername_noise():
     assert _httpd_output.error_text('', "AH00558: apache2: Could not reliably determine the "
-                                     "server's fully qualified domain name\nSyntax OK\n") == ''
+                                    "server's fully qualified domain name\nSyntax OK\n") == ''
 
 
 def test_mod_php_listed():

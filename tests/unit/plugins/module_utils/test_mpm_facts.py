@@ -119,7 +119,7 @@ def test_source_build_reads_its_paths_from_V(tmp_path):
         return 127, '', 'not captured'
 
     facts = _mpm_facts.apache_facts(run, {}.get, sysroot=str(tmp_path), binary=binary,
-                                processes=False)
+                                    processes=False)
     assert facts['layout'] == 'source'
     assert facts['version'] == '2.4.41'
     assert facts['config_file'] == '/usr/local/apache2/conf/httpd.conf'
@@ -139,7 +139,7 @@ def test_processes_from_captured_proc(tmp_path, mpm):
         with open(os.path.join(pid_dir, 'apache2.pid'), 'w') as dst:
             dst.write(src.read())
     facts = _mpm_facts.apache_facts(Replay(fixture), BINS.get, sysroot=root,
-                                proc_root=os.path.join(fixture, 'proc'))
+                                    proc_root=os.path.join(fixture, 'proc'))
     pids = sorted(int(p) for p in os.listdir(os.path.join(fixture, 'proc')) if p.isdigit())
     assert facts['processes']['pids'] == pids
     assert facts['processes']['count'] == (6 if mpm == 'prefork' else 3)

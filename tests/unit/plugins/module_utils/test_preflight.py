@@ -210,7 +210,7 @@ def test_the_existing_hosts_are_what_wsgi_facts_reports(tmp_path):
     found, dummy = _read_apache(tmp_path, 'event', 'auto')
     root = debian_sysroot(tmp_path / 'again', '12', 'event')
     mod_wsgi, apache = _wsgi_facts.gather(DebianHost('12', root), find_debian_bin, sysroot=root,
-                                    proc_root=os.path.join(root, 'proc'))
+                                          proc_root=os.path.join(root, 'proc'))
     # The same facts, read from two copies of one captured tree (their paths differ only in the root).
     assert json.dumps(found['existing']).replace(str(tmp_path), '') == \
         json.dumps({'mod_wsgi': mod_wsgi, 'apache': apache}).replace(str(tmp_path / 'again'), '')

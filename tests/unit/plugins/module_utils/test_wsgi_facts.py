@@ -71,7 +71,7 @@ def line_of(path, text):
 def test_debian_default_tree_has_no_wsgi_config(tmp_path, version):
     root = debian_sysroot(tmp_path, version, 'event')
     facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, version, 'event')), BINS.get,
-                             sysroot=root, resolve=['http://localhost/'])
+                                   sysroot=root, resolve=['http://localhost/'])
     assert facts['loaded'] is True
     # The captured tree is /etc only: the module file itself is not part of it.
     assert facts['installed'] is False and facts['python'] is None
@@ -87,7 +87,7 @@ def test_debian_default_tree_has_no_wsgi_config(tmp_path, version):
 
 def test_no_apache(tmp_path):
     facts = _wsgi_facts.wsgi_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path),
-                             resolve=['http://x/'])
+                                   resolve=['http://x/'])
     assert facts['installed'] is False and facts['loaded'] is False
     assert facts['mounts'] == [] and facts['findings'] == []
     assert facts['vhosts'] == []
@@ -139,7 +139,7 @@ def test_prefork_kept_for_php_is_info(tmp_path):
     root = debian_sysroot(tmp_path, '12', 'prefork')
     write(root, 'etc/apache2/sites-enabled/shop.conf', VHOST.replace('processes=20', ''))
     facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'mod_php')), BINS.get,
-                             sysroot=root)
+                                   sysroot=root)
     prefork = [f for f in facts['findings'] if f['code'] == 'prefork_with_daemon'][0]
     assert prefork['severity'] == 'info' and 'php_module' in prefork['message']
 
@@ -542,7 +542,7 @@ def test_broken_config_is_a_finding_with_file_and_line(tmp_path):
     root = debian_sysroot(tmp_path, '12', 'event')
     write(root, 'etc/apache2/conf-enabled/zz-broken.conf', 'ThisIsNotADirective on\n')
     facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'broken')), BINS.get,
-                             sysroot=root)
+                                   sysroot=root)
     found = [f for f in facts['findings'] if f['code'] == 'config_invalid']
     assert len(found) == 1
     assert found[0]['severity'] == 'error'

@@ -69,7 +69,7 @@ class Host(object):
     def read(self):
         """``(facts, embedded_python)``: what the action gets from the host."""
         facts, dummy, parsed = _wsgi_facts.gather_parsed(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
-                                                   sysroot=self.root)
+                                                         sysroot=self.root)
         return facts, _preflight.embedded_python(parsed, self.root)
 
     def carry(self, *apps):
