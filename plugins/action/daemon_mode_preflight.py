@@ -16,12 +16,12 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import PROBE_PATH as PROBE_URL
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import collateral
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
     OS_SETTINGS, RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
 
-PROBE_URL = '/.well-known/modwsgi-probe'
 # Without the option ours, no file is taken for one the role writes.
 NO_FILE = '(?!)'
 
