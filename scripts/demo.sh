@@ -8,6 +8,8 @@
 #                                       removed at the end
 #        DEMO_HOSTS="prefork php" ...   only some of the hosts
 #        DEMO_KEEP=0|1                  remove the hosts at the end, or keep them
+#        DEMO_SUFFIX=-x                 appended to each container's name (default: none for
+#                                       the demo; for a short run, one of this checkout's own)
 #
 # The hosts are podman containers modwsgi-demo-{prefork,nogroup,php} from the image
 # localhost/modwsgi-test/debian:12-apache (`make images`), described in demo/inventory.yml.
@@ -44,13 +46,20 @@ else
     burst=(-e demo_burst_requests=5000 -e demo_burst_concurrency=20 -e demo_burst_seconds=20)
     keep="${DEMO_KEEP:-1}"
 fi
+# A short run (make test) names its containers after this checkout, so that a test run beside
+# a demo, or the test runs of two checkouts, never remove each other's hosts.
+if [ -z "${DEMO_SUFFIX+set}" ]; then
+    DEMO_SUFFIX=""
+    [ "$short" != 1 ] || DEMO_SUFFIX="-smoke-$(printf '%s' "$root" | sha1sum | cut -c1-8)"
+fi
+export DEMO_SUFFIX   # demo/inventory.yml reads it
 
 remove_hosts() {
     local host
     for host in "${all_hosts[@]}"; do
-        if podman container exists "modwsgi-demo-$host"; then
-            echo "demo: removing container modwsgi-demo-$host"
-            podman rm -f -t 5 "modwsgi-demo-$host" >/dev/null
+        if podman container exists "modwsgi-demo-$host$DEMO_SUFFIX"; then
+            echo "demo: removing container modwsgi-demo-$host$DEMO_SUFFIX"
+            podman rm -f -t 5 "modwsgi-demo-$host$DEMO_SUFFIX" >/dev/null
         fi
     done
 }
@@ -96,7 +105,7 @@ echo "[1/5] starting ${#hosts[@]} demo hosts (${hosts[*]}) from $image, in their
 remove_hosts
 for host in "${hosts[@]}"; do
     podman run -d --quiet --systemd=always --cap-add SYS_PTRACE --hostname "$host" \
-        --name "modwsgi-demo-$host" "$image" /sbin/init >/dev/null
+        --name "modwsgi-demo-$host$DEMO_SUFFIX" "$image" /sbin/init >/dev/null
 done
 run_logged 1-prepare "${playbook[@]}" demo/prepare.yml
 
@@ -116,6 +125,6 @@ echo
 echo "demo: done in $((SECONDS - start)) s. Logs: $output/logs/"
 if [ "$keep" = 1 ]; then
     echo "demo: the hosts are still running" \
-         "(CONTAINERS_CONF=tests/images/containers.conf podman exec -it modwsgi-demo-prefork bash);" \
+         "(CONTAINERS_CONF=tests/images/containers.conf podman exec -it modwsgi-demo-prefork$DEMO_SUFFIX bash);" \
          "'make demo-clean' removes them"
 fi
