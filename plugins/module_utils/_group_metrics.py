@@ -48,8 +48,9 @@ METRICS_QUERY = 'metrics=1'
 MIN_WINDOW = 1
 MAX_WINDOW = 600
 DEFAULT_WINDOW = 10
-# Reads per round: enough to meet every process of the group in practice (mod_wsgi's accept
-# mutex hands idle processes the next connection in turn), never unbounded.
+# Reads per round: enough to meet every process of the group in practice (mod_wsgi 4 and 5
+# hand an idle group's connections to its processes in turn; 6.1.1 gave one process five in a
+# row in a capture), never unbounded.
 MAX_READS = 64
 P99 = 0.99
 CLOCK_TICK = float(os.sysconf('SC_CLK_TCK')) if hasattr(os, 'sysconf') else 100.0
@@ -86,7 +87,7 @@ def read_round(read, where, max_reads=None):
         seen.add(answer.get('pid'))
         expected = answer.get('processes') or 1
         if limit is None:
-            limit = min(MAX_READS, 4 * expected + 2)
+            limit = min(MAX_READS, 10 * expected + 10)
         if len(seen) >= expected or len(answers) >= limit:
             return answers
 
@@ -219,6 +220,15 @@ def _cpu(process):
     return None if user is None or system is None else user + system
 
 
+def _window_start(drain):
+    """When a drain's window started: ``stop_time - sample_period`` (mod_wsgi 6.1.1 answers a
+    ``start_time`` equal to its ``stop_time``; 4.9 and 5.0 a true one, the same value)."""
+    stop, period = _number(drain, 'stop_time'), _number(drain, 'sample_period')
+    if stop is not None and period is not None:
+        return stop - period
+    return _number(drain, 'start_time') or 0.0
+
+
 def _window_end(answer):
     """When the drain of ``answer`` ended, and how exactly that is known: its ``stop_time``; or,
     for the ``{}`` of a first call (mod_wsgi 4.9/5.0 start recording there without saying when),
@@ -226,7 +236,7 @@ def _window_end(answer):
     metrics = answer['metrics']
     drain = metrics.get('request')
     if drain and _number(drain, 'stop_time') is not None:
-        return drain['stop_time'], 1e-6
+        return drain['stop_time'], 1e-4
     if drain == {} and _number(metrics.get('process'), 'current_time') is not None:
         return metrics['process']['current_time'], 0.01
     return None
@@ -246,7 +256,7 @@ def _drains(answers):
         if not drain:
             # mod_wsgi 4.9/5.0 answer {} to the first call: the recording starts there.
             return None, 'request_metrics() only started recording in process %s during the window' % answer.get('pid')
-        if previous is not None and abs(drain.get('start_time', 0) - previous[0]) > previous[1]:
+        if previous is not None and abs(_window_start(drain) - previous[0]) > previous[1]:
             continuous = False
         count = int(drain.get('request_count') or 0)
         totals['request_count'] += count

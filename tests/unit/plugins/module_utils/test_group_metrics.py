@@ -123,7 +123,7 @@ def test_a_round_is_bounded_when_a_process_never_answers():
     def read():
         calls.append(1)
         return one
-    assert len(_group_metrics.read_round(read, 'app')) == 4 * 2 + 2 == len(calls)
+    assert len(_group_metrics.read_round(read, 'app')) == 10 * 2 + 10 == len(calls)
     assert len(_group_metrics.read_round(read, 'app', max_reads=3)) == 3
 
 
@@ -137,14 +137,19 @@ def test_a_process_seen_in_one_round_only_is_named_not_counted():
     assert result['requests'] < session('debian12')['load']['requests']
 
 
-def test_another_reader_of_request_metrics_is_detected():
-    # Leave out the middle answer of a process that answered twice in round 2: its drain is
-    # lost, as when an application's reporter calls request_metrics() in between.
-    captured = reads('debian12')
-    second = [i for i, (r, a) in enumerate(captured) if r == 2]
-    pids = [captured[i][1]['pid'] for i in second]
-    twice = [i for i in second if pids.count(captured[i][1]['pid']) == 2][0]
-    result = _group_metrics.summarize(captured[:twice] + captured[twice + 1:], None, cores=2)
+@pytest.mark.parametrize('version', VERSIONS)
+def test_another_reader_of_request_metrics_is_detected(version):
+    # Leave out an answer of a process between its first and its last: its drain is lost, as
+    # when an application's reporter calls request_metrics() in between.
+    if mod_wsgi_version(version) == '4.7.1':
+        pytest.skip('mod_wsgi 4.7.1 has no request_metrics()')
+    captured = reads(version)
+    pids = [answer['pid'] for dummy, answer in captured]
+    middle = [i for i, pid in enumerate(pids) if pids.index(pid) < i < len(pids) - 1 - pids[::-1].index(pid)]
+    if not middle:
+        pytest.skip('no process of this capture answered three times')
+    assert 'request_metrics' not in summary(version)['missing']
+    result = _group_metrics.summarize(captured[:middle[0]] + captured[middle[0] + 1:], None, cores=2)
     assert 'another reader drained request_metrics()' in result['missing']['request_metrics']
 
 
@@ -224,8 +229,8 @@ def test_proc_finds_the_group_s_processes_by_name_and_parent(version):
     pids = sorted(set(a['pid'] for dummy, a in reads(version)))
     # From one answered pid, its sibling is found: same parent, same display-name.
     assert _group_metrics.group_processes(after, pids[:1]) == pids
-    # display-name=%{GROUP} rewrote the command line (the comm in stat stays apache2)
-    assert set(after[pid]['name'] for pid in pids) == {'(wsgi:app)'}
+    # display-name=%{GROUP} rewrote argv[0] of the command line (the comm in stat stays apache2)
+    assert set(after[pid]['name'] for pid in pids) == {'(wsgi:app) -k start'}
     # Apache's own children are named like their parent: they are not a group to widen.
     children = [pid for pid, info in after.items()
                 if info['ppid'] in after and info['name'] == after[info['ppid']]['name']]

@@ -31,17 +31,21 @@ def measured(rate, service, cpu, requests=1000, processes=2, threads=15, rss=40.
 
 
 def test_debian12_capture_mixed_app_on_two_cores():
-    result = _group_sizing.recommend(captured('debian12'), cores=2)
-    # 251.1 req/s x 28.6 ms = 7.2 busy threads -> 15 threads at 50 %; CPU is 5.3 / 28.6 = 19 %
-    # of a request, so one process keeps int(1 / 0.185) = 5 threads busy -> 3 processes of 5.
-    assert (result['processes'], result['threads'], result['basis'], result['change']) == (3, 5, 'measured', 'grow')
+    measurement = captured('debian12')
+    result = _group_sizing.recommend(measurement, cores=2)
+    # 138.98 req/s x 41.4 ms = 5.75 busy threads -> ceil(5.75 / 0.5) = 12 threads at 50 %;
+    # CPU 4.5 ms of 41.4 ms = 11 % of a request, so one process keeps int(1 / 0.109) = 9 threads
+    # busy -> ceil(12 / 9) = 2 processes (the CPU demand, 0.63 cores, asks for 1) of 12 / 2 = 6.
+    assert (measurement['requests_per_second'], measurement['service_time']['mean'],
+            measurement['cpu_per_request']) == (138.98, 0.0414, 0.0045)
+    assert (result['processes'], result['threads'], result['basis'], result['change']) == (2, 6, 'measured', 'grow')
     assert result['reason'] == (
-        "251.1 req/s x 28.6 ms = 7.2 busy threads (Little's law), so 15 threads for 50% utilisation; "
-        "19% of a request is CPU, so the GIL lets a process keep 5 threads busy; "
-        "CPU demand 1.33 cores of 2; 3 x 5 (18 MB each)")
-    # the front end to match is the role's own MPM rule, for 3 x 5 = 15 daemon threads
-    assert result['mpm'] == _tuning.mpm_sizing([{'processes': 3, 'threads': 5}])
-    assert result['mpm']['max_clients'] == 10 + max(10, int(1.5 * 15))
+        "139.0 req/s x 41.4 ms = 5.8 busy threads (Little's law), so 12 threads for 50% utilisation; "
+        "11% of a request is CPU, so the GIL lets a process keep 9 threads busy; "
+        "CPU demand 0.63 cores of 2; 2 x 6 (18 MB each)")
+    # the front end to match is the role's own MPM rule, for 2 x 6 = 12 daemon threads
+    assert result['mpm'] == _tuning.mpm_sizing([{'processes': 2, 'threads': 6}])
+    assert result['mpm']['max_clients'] == 10 + max(10, int(1.5 * 12))
 
 
 @pytest.mark.parametrize('version', ['debian11', 'debian12', 'debian13'])
