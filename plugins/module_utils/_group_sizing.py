@@ -17,9 +17,11 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 3. **CPU.** Each process runs Python on at most one core, so the group needs at least
    ``rate x CPU per request`` processes; when that demand is near the host's cores
    (:data:`CPU_SATURATED`), more processes than cores only add memory, and the group is capped
-   at one per core: the host, not the group, is then the limit.
-4. **Memory.** Processes x RSS stays within the memory budget given (the host's available
-   memory plus what the group holds now), when one is given.
+   at one per core: the host, not the group, is then the limit (this cap comes after step 4).
+4. **Restarts.** At least :data:`MIN_PROCESSES` processes, so that a process that restarts
+   (``maximum-requests``, a crash, a code reload) does not stop the application.
+5. **Memory.** Processes x RSS stays within the memory budget given (the host's available
+   memory plus what the group holds now), when one is given: it may go below step 4.
 
 The front end is sized for the result with the MPM rule the role uses (``_tuning.mpm_sizing``,
 mod_wsgi-express's). Too few requests in the window (:data:`MIN_REQUESTS`) give no basis: the
@@ -36,6 +38,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils._tuning import mpm_
 
 TARGET_UTILIZATION = 0.5
 MAX_THREADS = 32
+MIN_PROCESSES = 2
 MIN_REQUESTS = 50
 CPU_SATURATED = 0.8
 MEMORY_SHARE = 0.8
@@ -89,8 +92,12 @@ def recommend(measured, cores=None, memory_mb=None):
                     % (int(round(share * 100)), gil))
     processes = max(1, int(math.ceil(need / float(gil))))
     if demand is not None:
-        text.append('CPU demand %.2f cores%s' % (demand, ' of %d' % cores if cores else ''))
         processes = max(processes, int(math.ceil(demand)))
+    if processes < MIN_PROCESSES:
+        processes = MIN_PROCESSES
+        notes.append('at least %d processes, so that one restarting does not stop the application' % MIN_PROCESSES)
+    if demand is not None:
+        text.append('CPU demand %.2f cores%s' % (demand, ' of %d' % cores if cores else ''))
         if cores and demand >= CPU_SATURATED * cores and processes > cores:
             processes = cores
             notes.append('CPU-bound: the %d cores are the limit, more processes would only queue' % cores)

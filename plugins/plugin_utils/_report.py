@@ -557,7 +557,7 @@ def _host_markdown(record):
     if measured is not None:
         out += ['', '### Daemon groups: load and size', '', _md(measured[0]), '']
         if measured[1]:
-            out += _md_table(_GROUP_HEADER, measured[1])
+            out += _md_table(_GROUP_HEADER, measured[1]) + ['']
         out += ['- %s' % _md(note) for note in measured[2]]
     return out
 

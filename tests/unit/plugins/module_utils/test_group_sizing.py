@@ -59,11 +59,17 @@ def test_every_capture_gives_a_measured_size_that_holds_the_load_at_half_utilisa
 
 
 def test_io_bound_app_gets_threads_not_processes():
-    # 20 req/s x 200 ms = 4 busy threads -> 8 threads; 1 % CPU: the GIL is no limit (capped at 32)
+    # 20 req/s x 200 ms = 4 busy threads -> 8 threads; 1 % CPU: the GIL is no limit (capped at
+    # 32), so one process would hold them; two, so that a restart does not stop the app.
     result = _group_sizing.recommend(measured(20.0, 0.2, 0.002), cores=2)
-    assert (result['processes'], result['threads'], result['change']) == (1, 8, 'shrink')
+    assert (result['processes'], result['threads'], result['change']) == (2, 4, 'shrink')
     assert '1% of a request is CPU, so the GIL lets a process keep 32 threads busy' in result['reason']
     assert 'CPU demand 0.04 cores of 2' in result['reason']
+    assert result['reason'].endswith('at least 2 processes, so that one restarting does not stop the application')
+    # 320 busy threads of the same app on 8 cores (3.2 cores of CPU): 640 threads, 20 x 32
+    result = _group_sizing.recommend(measured(1600.0, 0.2, 0.002), cores=8)
+    assert (result['processes'], result['threads']) == (20, 32)
+    assert 'at least 2 processes' not in result['reason']
 
 
 def test_cpu_bound_app_gets_processes_up_to_the_cores():
@@ -103,13 +109,14 @@ def test_unmeasured_processes_are_assumed_as_busy_as_the_measured_ones():
 
 
 def test_without_cpu_figures_the_gil_rule_is_not_applied():
+    # 100 req/s x 100 ms = 10 busy threads -> 20 threads, over the 2 processes of the floor
     result = _group_sizing.recommend(measured(100.0, 0.1, None), cores=2)
-    assert (result['processes'], result['threads']) == (1, 20)
+    assert (result['processes'], result['threads']) == (2, 10)
     assert 'CPU per request unknown: the GIL limit is not applied' in result['reason']
 
 
 def test_the_front_end_serves_every_group():
     a = _group_sizing.recommend(measured(20.0, 0.2, 0.002), cores=2)
     b = _group_sizing.recommend(measured(80.0, 0.02, 0.02), cores=2)
-    assert _group_sizing.frontend([a, b]) == _tuning.mpm_sizing([{'processes': 1, 'threads': 8},
+    assert _group_sizing.frontend([a, b]) == _tuning.mpm_sizing([{'processes': 2, 'threads': 4},
                                                                   {'processes': 2, 'threads': 1}])
