@@ -16,9 +16,9 @@ version_added: 0.1.0
 description:
   - Reads mod_wsgi's own metrics of a daemon process group through the modwsgi.apache probe
     (C(roles/daemon_mode/files/probe.wsgi), asked with C(?metrics=1)), twice, O(window) seconds
-    apart, and reports the difference: requests per second, service time (mean, and p99 from
-    mod_wsgi's time buckets), queue time, thread utilisation (busy thread-time over available
-    thread-time), CPU per request, and memory per process.
+    apart, and reports the difference. That is requests per second, service time (mean, and p99
+    from mod_wsgi's time buckets), queue time, thread utilisation (busy thread-time over
+    available thread-time), CPU per request, and memory per process.
   - Each process of a group keeps its own counters, so each round reads the probe until every
     process of the group has answered (a bounded number of reads). The probe's own requests are
     left out of the counts.
@@ -76,7 +76,7 @@ options:
   window:
     description:
       - Seconds between the two rounds of reads. The load that runs in these seconds is what is
-        measured: run it while the application serves its usual traffic, or a load test.
+        measured. Run it while the application serves its usual traffic, or a load test.
     type: int
     default: 10
   timeout:
