@@ -118,5 +118,5 @@ def test_without_cpu_figures_the_gil_rule_is_not_applied():
 def test_the_front_end_serves_every_group():
     a = _group_sizing.recommend(measured(20.0, 0.2, 0.002), cores=2)
     b = _group_sizing.recommend(measured(80.0, 0.02, 0.02), cores=2)
-    assert _group_sizing.frontend([a, b]) == _tuning.mpm_sizing([{'processes': 2, 'threads': 4},
-                                                                  {'processes': 2, 'threads': 1}])
+    expected = _tuning.mpm_sizing([{'processes': 2, 'threads': 4}, {'processes': 2, 'threads': 1}])
+    assert _group_sizing.frontend([a, b]) == expected
