@@ -23,7 +23,7 @@ PRIVATE to the collection: this is not a public API and may change at any time.
 5. **Memory.** Processes x RSS stays within the memory budget given (the host's available
    memory plus what the group holds now), when one is given: it may go below step 4.
 
-The front end is sized for the result with the MPM rule the role uses (``_tuning.mpm_sizing``,
+The front end is sized for the result with the MPM rule the role uses (``_mpm_sizing.mpm_sizing``,
 mod_wsgi-express's). Too few requests in the window (:data:`MIN_REQUESTS`) give no basis: the
 current size is kept, and the reason says so.
 """
@@ -32,9 +32,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
-
-from ansible_collections.modwsgi.apache.plugins.module_utils._tuning import mpm_sizing
+from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_sizing import mpm_sizing
 
 TARGET_UTILIZATION = 0.5
 MAX_THREADS = 32
@@ -42,6 +40,12 @@ MIN_PROCESSES = 2
 MIN_REQUESTS = 50
 CPU_SATURATED = 0.8
 MEMORY_SHARE = 0.8
+
+
+def _ceil(value):
+    """The smallest whole number >= ``value`` (math.ceil, without importing math: this module
+    stays pure for the controller's import boundary)."""
+    return int(-(-value // 1))
 
 
 def _ms(seconds):
@@ -76,7 +80,7 @@ def recommend(measured, cores=None, memory_mb=None):
         rate = rate * current[0] / measured['processes_measured']
         notes.append('rate scaled from %d of %d processes' % (measured['processes_measured'], current[0]))
     busy = rate * mean
-    need = max(1, int(math.ceil(busy / TARGET_UTILIZATION)))
+    need = max(1, _ceil(busy / TARGET_UTILIZATION))
     text = ['%.1f req/s x %s = %.1f busy threads (Little\'s law), so %d threads for %d%% utilisation'
             % (rate, _ms(mean), busy, need, int(TARGET_UTILIZATION * 100))]
     cpu = measured.get('cpu_per_request')
@@ -90,9 +94,9 @@ def recommend(measured, cores=None, memory_mb=None):
         demand = rate * cpu
         text.append('%d%% of a request is CPU, so the GIL lets a process keep %d threads busy'
                     % (int(round(share * 100)), gil))
-    processes = max(1, int(math.ceil(need / float(gil))))
+    processes = max(1, _ceil(need / float(gil)))
     if demand is not None:
-        processes = max(processes, int(math.ceil(demand)))
+        processes = max(processes, _ceil(demand))
     if processes < MIN_PROCESSES:
         processes = MIN_PROCESSES
         notes.append('at least %d processes, so that one restarting does not stop the application' % MIN_PROCESSES)
@@ -107,7 +111,7 @@ def recommend(measured, cores=None, memory_mb=None):
         if processes > fit:
             processes = fit
             notes.append('memory caps it at %d processes of %.0f MB' % (fit, rss))
-    threads = max(1, min(gil, int(math.ceil(need / float(processes)))))
+    threads = max(1, min(gil, _ceil(need / float(processes))))
     text.append('%d x %d' % (processes, threads) + (' (%.0f MB each)' % rss if rss else ''))
     if notes:
         text.append('; '.join(notes))

@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _group_metrics, _group_sizing, _tuning
+from ansible_collections.modwsgi.apache.plugins.module_utils import _group_metrics, _group_sizing, _mpm_sizing
 from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
 
 
@@ -44,7 +44,7 @@ def test_debian12_capture_mixed_app_on_two_cores():
         "11% of a request is CPU, so the GIL lets a process keep 9 threads busy; "
         "CPU demand 0.63 cores of 2; 2 x 6 (18 MB each)")
     # the front end to match is the role's own MPM rule, for 2 x 6 = 12 daemon threads
-    assert result['mpm'] == _tuning.mpm_sizing([{'processes': 2, 'threads': 6}])
+    assert result['mpm'] == _mpm_sizing.mpm_sizing([{'processes': 2, 'threads': 6}])
     assert result['mpm']['max_clients'] == 10 + max(10, int(1.5 * 12))
 
 
@@ -118,5 +118,5 @@ def test_without_cpu_figures_the_gil_rule_is_not_applied():
 def test_the_front_end_serves_every_group():
     a = _group_sizing.recommend(measured(20.0, 0.2, 0.002), cores=2)
     b = _group_sizing.recommend(measured(80.0, 0.02, 0.02), cores=2)
-    expected = _tuning.mpm_sizing([{'processes': 2, 'threads': 4}, {'processes': 2, 'threads': 1}])
+    expected = _mpm_sizing.mpm_sizing([{'processes': 2, 'threads': 4}, {'processes': 2, 'threads': 1}])
     assert _group_sizing.frontend([a, b]) == expected

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _group_metrics, _group_sizing, _tuning
+from ansible_collections.modwsgi.apache.plugins.module_utils import _group_metrics, _group_sizing, _mpm_sizing
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _report
 from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
 
@@ -51,7 +51,7 @@ def test_markdown_shows_each_group_s_load_and_recommendation():
     assert cells[8] == '%d x %d (%s)' % (rec['processes'], rec['threads'], rec['change'])
     assert cells[9] == rec['reason']
     # the host runs event: the front end for the recommended groups, with the role's MPM rule
-    event = _tuning.mpm_sizing([{'processes': rec['processes'], 'threads': rec['threads']}])['event']
+    event = _mpm_sizing.mpm_sizing([{'processes': rec['processes'], 'threads': rec['threads']}])['event']
     assert ('- front end for the recommended groups (event): MaxRequestWorkers %(MaxRequestWorkers)d, '
             'MaxSpareThreads %(MaxSpareThreads)d, MinSpareThreads %(MinSpareThreads)d, ServerLimit %(ServerLimit)d, '
             'StartServers %(StartServers)d, ThreadLimit %(ThreadLimit)d, ThreadsPerChild %(ThreadsPerChild)d'
