@@ -6,8 +6,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import gzip
-import importlib.machinery
-import importlib.util
 import json
 import os
 
@@ -15,12 +13,10 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _group_metrics
 from ansible_collections.modwsgi.apache.plugins.module_utils._probe import ProbeError
-from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
+from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES, load_probe_script
 
 HERE = os.path.join(FIXTURES, 'group_metrics')
 VERSIONS = sorted(name for name in os.listdir(HERE) if name.startswith('debian'))
-SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..',
-                      'roles', 'daemon_mode', 'files', 'probe.wsgi')
 
 
 def session(version):
@@ -252,11 +248,7 @@ def test_memory_available():
 # --- the probe script's side ------------------------------------------------------------------
 
 def load_script():
-    loader = importlib.machinery.SourceFileLoader('modwsgi_probe_script_metrics', SCRIPT)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_probe_script('modwsgi_probe_script_metrics')
 
 
 @pytest.mark.parametrize('version', VERSIONS)
