@@ -370,8 +370,9 @@ def sni_opener(server_hostname):
     return open_with_sni
 
 
-def probe(url, host=None, timeout=10, validate_certs=True, opener=open_url, secret=None):
-    """Request the probe and return the module's return values (raises :class:`ProbeError`).
+def read_answer(url, host=None, timeout=10, validate_certs=True, opener=open_url, secret=None):
+    """Request the probe and return its answer as it is (see :func:`parse_answer`; raises
+    :class:`ProbeError`).
 
     An https ``url`` with a ``host`` is sent with ``host`` as the TLS server name (SNI).
     ``secret`` (from :func:`read_secret`) is sent in the :data:`SECRET_HEADER` header.
@@ -381,5 +382,11 @@ def probe(url, host=None, timeout=10, validate_certs=True, opener=open_url, secr
     if opener is open_url and host and urlsplit(url).scheme == 'https':
         opener = sni_opener(host)
     status, content_type, body = fetch(request, opener=opener)
-    answer = parse_answer(body, where=_where(request), content_type=content_type)
-    return interpret(answer)
+    return parse_answer(body, where=_where(request), content_type=content_type)
+
+
+def probe(url, host=None, timeout=10, validate_certs=True, opener=open_url, secret=None):
+    """Request the probe and return the module's return values (:func:`read_answer`,
+    :func:`interpret`)."""
+    return interpret(read_answer(url, host=host, timeout=timeout, validate_certs=validate_certs,
+                                 opener=opener, secret=secret))

@@ -92,6 +92,10 @@ def daemon_options(app):
         opts.append('home=%s' % app['wsgi_script'].rsplit('/', 1)[0])
     if app['python_path']:
         opts.append('python-path=%s' % ':'.join(app['python_path']))
+    # mod_wsgi's server_metrics() answers only with it: modwsgi.apache.group_metrics reads the
+    # front end's scoreboard through the probe. daemon_options may turn it off.
+    if 'server-metrics' not in app['daemon_options']:
+        opts.append('server-metrics=On')
     for key in sorted(app['daemon_options']):
         value = app['daemon_options'][key]
         opts.append('%s=%s' % (key, ('On' if value else 'Off') if isinstance(value, bool) else value))

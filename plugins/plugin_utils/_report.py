@@ -13,7 +13,8 @@ playbook assembles them from hostvars::
     {'host': 'web1', 'reachable': True, 'error': None,
      'apache': <ansible_facts.apache of mpm_facts>,
      'mod_wsgi': <ansible_facts.mod_wsgi of wsgi_facts>,
-     'probes': [<result of modwsgi.apache.probe, plus 'server'>, ...]}
+     'probes': [<result of modwsgi.apache.probe, plus 'server'>, ...],
+     'measurement': <result of modwsgi.apache.group_metrics, optional>}
 
 ``docs/report.schema.json`` (:data:`SCHEMA_PATH`) is the JSON Schema of ``report.json`` and, in
 its ``$defs/record``, of a record. Every public function checks its input against it first
@@ -203,8 +204,8 @@ def check_report(report, where='report'):
 
 def normalize(record):
     """A copy of a record that :func:`check_records` accepted, as the report keeps it: the host
-    name, and the probes without Ansible's loop keys."""
-    return {
+    name, the probes without Ansible's loop keys, and the measurement when one was taken."""
+    result = {
         'host': str(record['host']),
         'probes': [normalize_probe(probe) for probe in record['probes']],
         'reachable': record['reachable'],
@@ -212,6 +213,30 @@ def normalize(record):
         'apache': record['apache'],
         'mod_wsgi': record['mod_wsgi'],
     }
+    if record.get('measurement') is not None:
+        result['measurement'] = normalize_measurement(record['measurement'])
+    return result
+
+
+# What the report keeps of a group measured by modwsgi.apache.group_metrics (not its members).
+_GROUP_KEYS = ('process_group', 'url', 'host', 'mod_wsgi_version', 'processes', 'threads',
+               'processes_measured', 'window', 'requests', 'requests_per_second', 'utilization',
+               'busy_threads', 'service_time', 'queue_time', 'cpu_per_request', 'rss_mb', 'missing')
+_RECOMMENDATION_KEYS = ('processes', 'threads', 'basis', 'change', 'reason')
+
+
+def normalize_measurement(measurement):
+    """The result of modwsgi.apache.group_metrics as the report keeps it (see
+    ``$defs/measurement`` of the schema): each group's figures and recommendation."""
+    groups = []
+    for group in measurement.get('groups') or []:
+        kept = dict((key, group[key]) for key in _GROUP_KEYS if key in group)
+        kept['recommendation'] = dict((key, group['recommendation'][key])
+                                      for key in _RECOMMENDATION_KEYS if key in group['recommendation'])
+        groups.append(kept)
+    return {'failed': bool(measurement.get('failed') or measurement.get('unreachable')), 'msg': measurement.get('msg'),
+            'window': measurement.get('window'), 'cores': measurement.get('cores'),
+            'groups': groups, 'frontend': measurement.get('frontend')}
 
 
 # What a probe loop result carries besides the module's own return values.
@@ -528,6 +553,12 @@ def _host_markdown(record):
     if record['probes']:
         out += ['', '### Probes', '']
         out += _md_table(['server', 'URL', 'answer'], [_probe_row(p) for p in record['probes']])
+    measured = _measurement_lines(record)
+    if measured is not None:
+        out += ['', '### Daemon groups: load and size', '', _md(measured[0]), '']
+        if measured[1]:
+            out += _md_table(_GROUP_HEADER, measured[1]) + ['']
+        out += ['- %s' % _md(note) for note in measured[2]]
     return out
 
 
@@ -553,6 +584,47 @@ def _finding_row(finding):
 
 def _probe_row(probe):
     return (probe.get('server') or probe.get('host'), probe.get('url'), _probe_text(probe))
+
+
+_GROUP_HEADER = ['group', 'now', 'req/s', 'utilisation', 'service mean / p99', 'queue p99', 'CPU / request',
+                 'RSS (max)', 'recommended', 'why']
+
+
+def _ms(value):
+    return 'n/a' if value is None else '%.1f ms' % (value * 1000.0)
+
+
+def _group_row(group):
+    service, queue = group.get('service_time') or {}, group.get('queue_time') or {}
+    rec = group['recommendation']
+    rate, util = group.get('requests_per_second'), group.get('utilization')
+    return (group['process_group'], '%d x %d' % (group['processes'], group['threads']),
+            'n/a' if rate is None else '%.1f' % rate,
+            'n/a' if util is None else '%d%%' % int(round(util * 100)),
+            '%s / %s' % (_ms(service.get('mean')), _ms(service.get('p99'))), _ms(queue.get('p99')),
+            _ms(group.get('cpu_per_request')), _mb((group.get('rss_mb') or {}).get('max')),
+            '%d x %d (%s)' % (rec['processes'], rec['threads'], rec.get('change') or rec['basis']),
+            rec['reason'])
+
+
+def _measurement_lines(record):
+    """``(intro, rows, notes)`` of the host's measurement, or ``None`` when none was taken."""
+    measurement = record.get('measurement')
+    if measurement is None:
+        return None
+    if measurement['failed']:
+        return ('the measurement failed: %s' % (measurement.get('msg') or 'no message'), [], [])
+    intro = 'measured by modwsgi.apache.group_metrics over %s s%s' % (
+        measurement.get('window'), ', %s cores' % measurement['cores'] if measurement.get('cores') else '')
+    notes = []
+    for group in measurement['groups']:
+        for figure, why in sorted((group.get('missing') or {}).items()):
+            notes.append('%s: no %s: %s' % (group['process_group'], figure, why))
+    frontend, name = measurement.get('frontend'), mpm_name(record)
+    if frontend and name in frontend:
+        notes.append('front end for the recommended groups (%s): %s' % (name, ', '.join(
+            '%s %s' % (key, value) for key, value in sorted(frontend[name].items()))))
+    return intro, [_group_row(group) for group in measurement['groups']], notes
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -649,6 +721,13 @@ def _host_html(record):
         out.append('<h3>Probes</h3>')
         out += _html_table(['server', 'URL', 'answer'],
                            [[_h(cell) for cell in _probe_row(p)] for p in record['probes']])
+    measured = _measurement_lines(record)
+    if measured is not None:
+        out += ['<h3>Daemon groups: load and size</h3>', '<p>%s</p>' % _h(measured[0])]
+        if measured[1]:
+            out += _html_table(_GROUP_HEADER, [[_h(cell) for cell in row] for row in measured[1]])
+        if measured[2]:
+            out += ['<ul>'] + ['<li>%s</li>' % _h(note) for note in measured[2]] + ['</ul>']
     return out
 
 

@@ -27,6 +27,8 @@ except ImportError:
             basic._ANSIBLE_ARGS = before
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                            'roles', 'daemon_mode', 'files', 'probe.wsgi')
 DEBIAN = os.path.join(FIXTURES, 'debian')
 PUBLIC = os.path.join(FIXTURES, 'public')
 TREES = os.path.join(FIXTURES, 'trees')
@@ -205,3 +207,14 @@ def controller_code():
     finally:
         if before is not None:
             _internal.is_controller = before
+
+
+def load_probe_script(name='modwsgi_probe_script'):
+    """roles/daemon_mode/files/probe.wsgi loaded as a Python module (it is not a package file)."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader(name, PROBE_SCRIPT)
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -65,6 +65,38 @@ def test_static_version_is_the_live_one(host):
     assert facts['apache']['processes']['count'] >= 2
 
 
+def test_group_metrics_counts_a_bounded_load(host):
+    """modwsgi.apache.group_metrics measures alpha's group over 5 s while ab sends it bursts of
+    20 requests, 10 at a time, a burst every 0.2 s or more, until the module is done: at most 200
+    bursts (4000 requests) and 40 s, so that the load covers the window however long Ansible
+    takes to start the module (a burst count alone ran out before it had, on a busy machine).
+    Nothing here depends on how fast it runs: the load is counted, utilisation is a fraction,
+    the front end's scoreboard answers (server-metrics=On, which the role writes), and what the
+    version lacks is named (mod_wsgi 4.7 has no request_metrics())."""
+    host.run('rm -f /tmp/modwsgi-load.stop; (timeout 40 sh -c \'for i in $(seq 200); do '
+             '[ -e /tmp/modwsgi-load.stop ] && break; '
+             'ab -q -n 20 -c 10 -H "Host: alpha.test" http://127.0.0.1/ >/dev/null 2>&1; sleep 0.2; done\') '
+             '</dev/null >/dev/null 2>&1 &')
+    result = ansible(host, 'modwsgi.apache.group_metrics', {
+        'url': 'http://127.0.0.1/.well-known/modwsgi-probe/alpha', 'host': 'alpha.test', 'window': 5})
+    host.run('touch /tmp/modwsgi-load.stop; for i in $(seq 20); do pgrep -x ab >/dev/null || break; sleep 1; done')
+    assert not result.get('failed'), result
+    assert result['changed'] is False
+    group = result['groups'][0]
+    assert (group['process_group'], group['processes'], group['threads']) == ('alpha', 2, 4)
+    assert group['processes_measured'] >= 1
+    assert 0 < group['requests'] <= 200 * 20
+    assert 0 <= group['utilization'] <= 1
+    assert group['frontend'] is not None and 'frontend' not in group['missing']
+    assert all(member['rss_mb'] > 0 for member in group['members'])
+    if group['mod_wsgi_version'].startswith('4.7.'):
+        assert group['service_time']['p99'] is None and 'request_metrics()' in group['missing']['p99']
+    else:
+        assert group['service_time']['p99'] > 0 and 'p99' not in group['missing']
+    recommendation = group['recommendation']
+    assert recommendation['processes'] >= 1 and recommendation['threads'] >= 1 and recommendation['reason']
+
+
 # Runs on the host (python3, standard library): a minimal same-host reverse proxy, as nginx's
 # proxy_pass with the client's Host: it forwards each client request, headers and all, to
 # Apache on 127.0.0.1:80, so Apache sees a loopback client. Then the requests of the test, one

@@ -15,6 +15,10 @@
 #    "python_version": "3.11.2", "pid": 1234,
 #    "processes": 2, "threads": 15, "sources": {...}}
 #
+# With the query string `metrics=1` the answer also holds "metrics": what mod_wsgi's own
+# metrics API says about this process and about Apache's scoreboard (see metrics() below). The
+# module modwsgi.apache.group_metrics reads it twice over a window and takes the difference.
+#
 # process_group is "" in embedded mode (the application runs inside Apache's own children).
 # Values come from the `mod_wsgi` and `apache` modules that mod_wsgi injects into every
 # interpreter (mod_wsgi 4.x to 6.x); the WSGI environ is only a fallback, because mod_wsgi 6
@@ -153,6 +157,110 @@ def facts(environ):
     return result
 
 
+# The per-request timestamps mod_wsgi puts in the environ (microseconds since the epoch):
+# Apache accepted the request, handed it to the daemon's socket, the daemon picked it up.
+TIMESTAMP_KEYS = ('mod_wsgi.request_start', 'mod_wsgi.queue_start', 'mod_wsgi.daemon_start')
+METRICS_API = ('start_recording_metrics', 'request_metrics', 'process_metrics', 'server_metrics')
+
+
+def scoreboard(raw):
+    """A summary of ``mod_wsgi.server_metrics()`` (Apache's scoreboard: the front end's
+    processes and worker slots, not the daemon processes): the live processes, how many worker
+    slots are in each state, and the requests they served. ``None`` stays ``None``."""
+    if not isinstance(raw, dict):
+        return None
+    live = [proc for proc in raw.get('processes') or [] if proc.get('pid')]
+    status = {}
+    access = 0
+    for proc in live:
+        for worker in proc.get('workers') or []:
+            flag = str(worker.get('status'))
+            status[flag] = status.get(flag, 0) + 1
+            access += int(worker.get('access_count') or 0)
+    return {
+        'server_limit': raw.get('server_limit'),
+        'thread_limit': raw.get('thread_limit'),
+        'running_generation': raw.get('running_generation'),
+        'current_time': raw.get('current_time'),
+        'pids': sorted(proc['pid'] for proc in live),
+        'status': status,
+        'access_count': access,
+    }
+
+
+def _call(module, name, missing):
+    """``module.name()``, or ``None`` with the reason in ``missing[name]``."""
+    function = getattr(module, name, None) if module is not None else None
+    if function is None:
+        missing[name] = 'mod_wsgi %s has no %s()' % (
+            _version(getattr(module, 'version', None)) if module is not None else '(not loaded)', name)
+        return None
+    try:
+        value = function()
+    except Exception as err:  # a metrics call must never break the probe's answer
+        missing[name] = '%s() failed: %s' % (name, err)
+        return None
+    if value is None:
+        missing[name] = '%s() returned None' % name
+    return value
+
+
+def metrics(environ):
+    """mod_wsgi's metrics for this process, as JSON-ready data.
+
+    - ``process``: ``process_metrics()`` (cumulative since the process started: requests,
+      busy thread-time, CPU, RSS, threads);
+    - ``request``: ``request_metrics()``, mod_wsgi 4.8 and later: the requests since the
+      previous call IN THIS PROCESS (it drains: time buckets, queue time, application time);
+      mod_wsgi 4.9 and 5.0 answer ``{}`` on the first call, which starts the recording;
+    - ``server``: a summary of ``server_metrics()`` (:func:`scoreboard`; ``server-metrics=On``
+      on the WSGIDaemonProcess, or ``None``);
+    - ``environ``: this request's own timestamps (microseconds);
+    - ``missing``: for each call that gave nothing, why.
+
+    mod_wsgi 6 answers ``process_metrics()`` and ``request_metrics()`` only once
+    ``start_recording_metrics()`` has run in the process: this calls it (it is idempotent, and
+    it costs a locked counter update per request from then on, as the first
+    ``request_metrics()`` call does on 4.9 and 5.0).
+    """
+    try:
+        import mod_wsgi
+    except ImportError:
+        mod_wsgi = None
+    missing = {}
+    api = dict((name, bool(mod_wsgi is not None and hasattr(mod_wsgi, name))) for name in METRICS_API)
+    started = False
+    if api['start_recording_metrics']:
+        try:
+            mod_wsgi.start_recording_metrics()
+            started = True
+        except Exception as err:  # never break the answer; say why instead
+            missing['start_recording_metrics'] = 'start_recording_metrics() failed: %s' % err
+    timestamps = {}
+    for key in TIMESTAMP_KEYS:
+        try:
+            timestamps[key.split('.', 1)[1]] = int(environ[key])
+        except (KeyError, TypeError, ValueError):
+            timestamps[key.split('.', 1)[1]] = None
+    result = {
+        'api': api,
+        'recording_started': started,
+        'process': _call(mod_wsgi, 'process_metrics', missing),
+        'request': _call(mod_wsgi, 'request_metrics', missing),
+        'server': scoreboard(_call(mod_wsgi, 'server_metrics', missing)),
+        'environ': timestamps,
+    }
+    if api['server_metrics'] and result['server'] is None and 'server_metrics' in missing:
+        missing['server_metrics'] += (' (it answers only with server-metrics=On on the '
+                                      'WSGIDaemonProcess, or WSGIServerMetrics On in embedded mode)')
+    result['missing'] = missing
+    return result
+
+
+def _wants_metrics(environ):
+    return 'metrics=1' in (environ.get('QUERY_STRING') or '').split('&')
+
+
 def expected_digest():
     """``(digest, None)``: the hex SHA-256 digest of the secret, from DIGEST_FILE (its first
     word, so the output of sha256sum works too); ``(None, reason)`` when there is none."""
@@ -191,7 +299,10 @@ def application(environ, start_response):
                                          ('Content-Length', str(len(NOT_FOUND))),
                                          ('Cache-Control', 'no-store')])
         return [NOT_FOUND]
-    body = (json.dumps(facts(environ), sort_keys=True, indent=2) + '\n').encode('utf-8')
+    answer = facts(environ)
+    if _wants_metrics(environ):
+        answer['metrics'] = metrics(environ)
+    body = (json.dumps(answer, sort_keys=True, indent=2) + '\n').encode('utf-8')
     start_response('200 OK', [('Content-Type', 'application/json'),
                               ('Content-Length', str(len(body))),
                               ('Cache-Control', 'no-store'),

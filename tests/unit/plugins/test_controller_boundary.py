@@ -29,6 +29,7 @@ PURE = frozenset([
     '_httpd_routing',   # which server answers a host name, which sections apply (answers_to)
     '_mpm',             # the MPMs' directives, defaults and thread safety
     '_mpm_sizing',      # the mpm_sizing filter's rule
+    '_group_sizing',    # a daemon group's size from its measured figures
     '_wsgi_url',        # splits the URLs given to resolve
 ])
 
@@ -36,6 +37,7 @@ PURE = frozenset([
 HOST_ONLY = {
     '_config': 'reads the configuration files and their includes (open, listdir, stat)',
     '_config_files': 'writes the configuration files and runs the config test',
+    '_group_metrics': 'reads the probe over HTTP (_probe) and /proc',
     '_host_access': 'runs commands (subprocess) for an AnsibleModule',
     '_host_lock': 'takes a lock file on the host (fcntl)',
     '_httpd_runs': 'starts the httpd runs in threads; locates Apache through _layout',

@@ -25,7 +25,13 @@ SHOP = dict(APP_DEFAULTS, name='shop', server_name='shop.test', wsgi_script='/sr
 def test_the_defaults_in_the_order_the_role_writes_them():
     assert wsgi_daemon_options(SHOP) == [
         'processes=2', 'threads=15', 'display-name=%{GROUP}', 'python-home=/srv/shop/venv',
-        'home=/srv/shop']
+        'home=/srv/shop', 'server-metrics=On']
+
+
+def test_server_metrics_is_on_unless_daemon_options_say_otherwise():
+    # group_metrics reads Apache's scoreboard through server_metrics(), which needs it.
+    assert wsgi_daemon_options(dict(SHOP, daemon_options={'server-metrics': False}))[-1] == 'server-metrics=Off'
+    assert 'server-metrics=On' not in wsgi_daemon_options(dict(SHOP, daemon_options={'server-metrics': False}))
 
 
 def test_accounts_python_path_and_daemon_options_sorted_booleans_as_on_off():
@@ -38,8 +44,8 @@ def test_accounts_python_path_and_daemon_options_sorted_booleans_as_on_off():
     # No python-home= without a venv (the Python mod_wsgi is built for); home= from the options.
     assert options[:5] == ['processes=2', 'threads=15', 'display-name=%{GROUP}', 'user=shop', 'group=www-data']
     assert 'python-home' not in ' '.join(options) and options.count('home=/srv') == 1
-    assert options[5] == 'python-path=/srv/shop/lib:/srv/lib'
-    assert options[6:] == sorted(options[6:])
+    assert options[5:7] == ['python-path=/srv/shop/lib:/srv/lib', 'server-metrics=On']
+    assert options[7:] == sorted(options[7:])
     assert wsgi_daemon_options(dict(SHOP, daemon_options={'lazy': True}))[-1] == 'lazy=On'
 
 

@@ -9,8 +9,6 @@ socket opened here on 127.0.0.1.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import importlib.machinery
-import importlib.util
 import io
 import json
 import os
@@ -20,11 +18,10 @@ import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
 from ansible_collections.modwsgi.apache.plugins.module_utils._constants import PROBE_PATH
+from ansible_collections.modwsgi.apache.tests.unit.helpers import load_probe_script
 from ansible_collections.modwsgi.apache.tests.unit.probe_server import (
     PROBE, PROBE_VERSIONS, ReplayServer, SilentListener, body, closed_port_url)
 
-SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..',
-                      'roles', 'daemon_mode', 'files', 'probe.wsgi')
 ANSWERS = [(v, m) for v in PROBE_VERSIONS for m in ('daemon', 'embedded')]
 
 
@@ -271,12 +268,7 @@ def test_both_expectations_fail():
 
 # --- the probe script itself (outside Apache: no mod_wsgi/apache modules, environ fallbacks) ---
 
-def load_script():
-    loader = importlib.machinery.SourceFileLoader('modwsgi_probe_script', SCRIPT)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+load_script = load_probe_script
 
 
 SECRET = 'c0ffee' * 8

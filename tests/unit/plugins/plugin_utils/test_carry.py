@@ -123,7 +123,7 @@ def test_in_place_carries_it_into_the_group_and_the_mount_runs_there(mysite):
         'message': 'mysite: python-path=/srv/mysite, from WSGIPythonPath at %s:%d (embedded mode applied it; daemon '
                    'processes take it from their group only)' % (ENABLED, LINE)}]
     assert ('    WSGIDaemonProcess mysite processes=1 threads=2 display-name=%{GROUP} home=/srv/mysite/mysite '
-            'python-path=/srv/mysite\n') in mysite.text()
+            'python-path=/srv/mysite server-metrics=On\n') in mysite.text()
     facts = mysite.read()[0]
     mounts = dict((m['url'], (m['mode'], m['process_group'])) for m in facts['mounts'] if m['server'] == 'mysite.test:80')
     assert mounts['/'] == ('daemon', 'mysite')

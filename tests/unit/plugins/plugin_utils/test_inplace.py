@@ -55,7 +55,7 @@ API = {'name': 'api', 'server_name': 'legacy.test', 'port': 443, 'url_path': '/a
 CONVERTED = LEGACY.replace('''<VirtualHost *:443>
 ''', '''<VirtualHost *:443>
     # BEGIN modwsgi.apache.daemon_mode shop: daemon mode for shop; state: absent removes this block
-    WSGIDaemonProcess shop processes=2 threads=5 display-name=%{GROUP} python-home=/opt/legacy/venv home=/srv/legacy/shop
+    WSGIDaemonProcess shop processes=2 threads=5 display-name=%{GROUP} python-home=/opt/legacy/venv home=/srv/legacy/shop server-metrics=On
     WSGIScriptAlias /.well-known/modwsgi-probe/shop /usr/local/share/modwsgi-probe/probe.wsgi process-group=shop application-group=%{GLOBAL}
     <Location /.well-known/modwsgi-probe/shop>
         Require local
@@ -68,7 +68,7 @@ CONVERTED = LEGACY.replace('''<VirtualHost *:443>
     </Directory>
     # END modwsgi.apache.daemon_mode shop
     # BEGIN modwsgi.apache.daemon_mode api: daemon mode for api; state: absent removes this block
-    WSGIDaemonProcess api processes=1 threads=3 display-name=%{GROUP} python-home=/opt/legacy/venv home=/srv/legacy/api
+    WSGIDaemonProcess api processes=1 threads=3 display-name=%{GROUP} python-home=/opt/legacy/venv home=/srv/legacy/api server-metrics=On
     WSGIScriptAlias /.well-known/modwsgi-probe/api /usr/local/share/modwsgi-probe/probe.wsgi process-group=api application-group=%{GLOBAL}
     <Location /.well-known/modwsgi-probe/api>
         Require local
