@@ -83,6 +83,11 @@ def action(action_class, args, check_mode, answer, facts=None):
         calls.append((module_name, module_args))
         return answer
     plugin._execute_module = execute  # pylint: disable=protected-access
+
+    def lookup(dummy_plugin, name, dummy_vars, plan, **options):
+        # The role's templates themselves are rendered in test_plan.py.
+        return 'text of %s%s' % (name, ''.join(' %s' % vhost['file'] for vhost in options.get('extra', {}).values()))
+    plugin._lookup = lookup  # pylint: disable=protected-access
     return plugin.run(task_vars={'ansible_facts': facts or {}}), calls
 
 
@@ -195,6 +200,7 @@ def _django_host(tmp_path, line):
     """HOST, with Apache read from Debian 12's captured tree holding Molecule in_place's Django
     site (molecule/in_place/files/mysite.conf), its WSGIPythonPath line replaced by ``line``."""
     from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_apache  # pylint: disable=import-outside-toplevel
+    from ansible_collections.modwsgi.apache.plugins.plugin_utils._plan import OURS  # pylint: disable=import-outside-toplevel
     from ansible_collections.modwsgi.apache.tests.unit.helpers import (  # pylint: disable=import-outside-toplevel
         DebianHost, debian_sysroot, find_debian_bin)
     site = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'molecule', 'in_place', 'files', 'mysite.conf')
@@ -205,7 +211,7 @@ def _django_host(tmp_path, line):
         copy.write(source.read().replace('WSGIPythonPath /srv/mysite', line))
     os.symlink('../sites-available/mysite.conf', root + '/etc/apache2/sites-enabled/mysite.conf')
     apache = read_apache(DebianHost('12', root), find_debian_bin, 'auto', None, sysroot=root,
-                         proc_root=os.path.join(root, 'proc'))
+                         proc_root=os.path.join(root, 'proc'), apps=[DJANGO], ours=OURS)
     return dict(HOST, scripts={'/srv/mysite/mysite/wsgi.py': True}, **apache)
 
 
@@ -248,8 +254,8 @@ LEFT = ['legacy.test:80/api', 'legacy.test:80/', 'other.test:80/', 'blog.test:80
 
 
 def test_an_application_left_embedded_is_refused_after_the_host_is_read(action_class, embedded_host):
-    # The role's own files are never left embedded: the role passes its pattern as ours.
-    args = dict(ARGS, apps=[SHOP_TEST], ours=r'/modwsgi-[^/]+[.]conf$')
+    # The role's own files are never left embedded (_plan.OURS).
+    args = dict(ARGS, apps=[SHOP_TEST])
     result, calls = action(action_class, args, False, {'changed': False, 'host': embedded_host})
     assert len(calls) == 1 and result['failed']
     assert result['errors'] == [result['msg']] and result['msg'].startswith(

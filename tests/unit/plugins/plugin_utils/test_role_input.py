@@ -405,12 +405,6 @@ def test_the_role_s_defaults_are_valid_and_documented():
             assert settings[name] == value, name
 
 
-def test_the_role_s_path_rule_is_the_same():
-    role_vars = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())
-    assert role_vars['__modwsgi_re_abs_path'] == _role_input.RE_ABS_PATH.pattern
-    assert role_vars['__modwsgi_probe_url'] == PROBE
-
-
 # TLS (issue 14, item 2). The certificate's paths are those of molecule/from_embedded.
 CERT = '/etc/ssl/modwsgi-test/secure.test.pem'
 KEY = '/etc/ssl/modwsgi-test/secure.test.key'
