@@ -140,6 +140,9 @@ def files(plan, layout, render, probe_script):
     # enabled for an application with tls, a mod_wsgi built with pip by an earlier run unloaded.
     if package_mode and not plan['preview']:
         links.extend(dict(link, on_change='restart') for link in layout['module_links'])
+    elif not package_mode:
+        # pip: the distribution's mod_wsgi is removed, and the links that enabled it go.
+        absent.extend({'path': link['path'], 'backup': False, 'on_change': 'restart'} for link in layout['module_links'])
     if any(vhost['tls'] for vhost in plan['vhosts']) and not plan['preview']:
         links.extend(dict(link, on_change='restart') for link in layout['ssl_links'])
     if package_mode:

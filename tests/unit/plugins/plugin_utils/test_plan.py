@@ -159,6 +159,8 @@ def test_check_mode_says_what_a_real_run_would_install(tmp_path):
     assert not plan.get('failed'), plan.get('msg')
     assert plan['notes'][-2:] == ['would install apache2-dev, gcc, python3-dev, python3-venv, python3-packaging',
                                   'would remove libapache2-mod-wsgi-py3']
-    # pip: the distribution's module links are not kept, and the pip build's own file is not removed.
+    # pip: the links that enabled the distribution's mod_wsgi go, the pip build's own file stays.
     assert not [link for link in plan['links'] if 'mods-enabled' in link['path']]
+    assert [(entry['path'], entry['backup'], entry['on_change']) for entry in plan['absent'][2:4]] == [
+        ('/etc/apache2/mods-enabled/wsgi.load', False, 'restart'), ('/etc/apache2/mods-enabled/wsgi.conf', False, 'restart')]
     assert not [entry for entry in plan['absent'] if 'pip' in entry['path']]
