@@ -37,7 +37,7 @@ description:
     anything, and their calls to the host.
   - Then it lists every application of the host that runs in embedded mode and that this run
     does not convert (RV(left_embedded)), that is, not in a site that C(takeover=replace)
-    disables, not converted by C(takeover=in_place), not in a file the role writes (O(ours)). With the setting
+    disables, not converted by C(takeover=in_place), not in a file the role writes. With the setting
     C(modwsgi_restrict_embedded) true (its default), the role writes C(WSGIRestrictEmbedded On)
     and each of them would answer 500 from then on, so the task fails, naming each one's
     C(SERVER:PORT/URL), directive, script and C(file:line), unless the setting
@@ -114,7 +114,10 @@ options:
       - The role's table of OS families (its C(vars/main.yml)), by family; each has C(ctl),
         C(service), C(socket_prefix), C(packages) (a list for each C(modwsgi_install)),
         C(pip_conflicts) (removed for C(modwsgi_install=pip)) and C(tls_packages) (added when a
-        present application has C(tls), as RedHat's C(mod_ssl)).
+        present application has C(tls), as RedHat's C(mod_ssl)), and where the role writes its
+        files (C(conf_dir), C(site_dir), their C(_enabled_dir), C(log_dir), the C(pip_) paths,
+        C(module_links), C(ssl_links), C(listened_ports), C(main_files)); the role's
+        C(vars/main.yml) says what each is.
       - The settings C(modwsgi_service), C(modwsgi_packages) and C(modwsgi_socket_prefix) replace
         the family's values when they are given (not null).
       - This option is read on the controller only. Without it, no OS family is supported.
@@ -137,7 +140,6 @@ EXAMPLES = r'''
     settings:
       modwsgi_install: package
       modwsgi_mpm: auto
-    ours: /modwsgi-[^/]+[.]conf$
     os_families:
       Debian:
         ctl: /usr/sbin/apache2ctl
@@ -147,6 +149,20 @@ EXAMPLES = r'''
           package: [apache2, libapache2-mod-wsgi-py3]
         pip_conflicts: [libapache2-mod-wsgi-py3]
         tls_packages: []
+        pip_cert: /etc/ssl/certs/ca-certificates.crt
+        pip_python: /usr/bin/python3
+        pip_load_dir: /etc/apache2/mods-available
+        pip_load_file: modwsgi-pip.load
+        pip_load_enabled_dir: /etc/apache2/mods-enabled
+        log_dir: /var/log/apache2
+        conf_dir: /etc/apache2/conf-available
+        conf_enabled_dir: /etc/apache2/conf-enabled
+        site_dir: /etc/apache2/sites-available
+        site_enabled_dir: /etc/apache2/sites-enabled
+        module_links: []
+        ssl_links: []
+        listened_ports: [80, 443]
+        main_files: [/etc/apache2/apache2.conf]
   register: preflight
 '''
 
@@ -331,7 +347,7 @@ links:
   elements: dict
 absent:
   description:
-    - Every path the transaction removes (O(modwsgi.apache.config_files#module:absent)): the
+    - Every path the transaction removes (O(modwsgi.apache.config_files#module:absent)), the
       sites taken over, the files of absent applications, the MPM sizing when it is off.
   returned: success
   type: list

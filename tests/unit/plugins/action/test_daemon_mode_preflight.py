@@ -61,7 +61,7 @@ def role_families():
         return yaml.safe_load(handle)['__modwsgi_os_families']
 
 
-# As tasks/preflight.yml passes them: the settings a user did not set are null.
+# As a task may pass them: the settings a user did not set are null.
 ARGS = {'apps': [APP], 'settings': {'modwsgi_install': 'pip', 'modwsgi_probe': 'yes', 'modwsgi_service': None,
                                     'modwsgi_packages': None, 'modwsgi_socket_prefix': None},
         'os_families': role_families()}

@@ -35,7 +35,7 @@ APPS = yaml.safe_load(APPS_FILE.read_text())['modwsgi_apps']
 ALPHA = APPS[0]
 PROBE = '/.well-known/modwsgi-probe'
 DEFAULTS = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
-# What preflight.yml passes on Debian: the distribution's values of the settings left unset.
+# What the plan validates on Debian: the distribution's values of the settings left unset.
 DEBIAN = dict(DEFAULTS, modwsgi_packages=['apache2', 'libapache2-mod-wsgi-py3'],
               modwsgi_service='apache2', modwsgi_socket_prefix='/var/run/apache2/wsgi')
 SETTINGS = dict((name, value) for name, value in DEBIAN.items() if name != 'modwsgi_apps')
