@@ -268,8 +268,8 @@ def read_site(path, sysroot='/'):
     if sysroot != '/':
         real = '/' + os.path.relpath(real, sysroot)
     return {'content': content, 'real': real, 'mode': '%04o' % stat.S_IMODE(info.st_mode),
-            'owner': _account(lambda uid: pwd.getpwuid(uid), info.st_uid),
-            'group': _account(lambda gid: grp.getgrgid(gid), info.st_gid)}
+            'owner': _account(pwd.getpwuid, info.st_uid),
+            'group': _account(grp.getgrgid, info.st_gid)}
 
 
 def site_sources(mod_wsgi, apps, ours, sysroot='/'):
