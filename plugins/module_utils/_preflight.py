@@ -67,6 +67,10 @@ def _rpm_installed(output):
                if line.strip() and not line.startswith('package '))
 
 
+# Why not Ansible's own reading: ansible.builtin.package_facts is a module, not module_utils, so its
+# dpkg and rpm parsers cannot be imported here, and calling it would be a second call to the host
+# that lists every package; ansible.builtin.package itself decides nothing in advance (the role's
+# package step runs only for the packages found missing here, and then decides).
 def installed_packages(run, find_bin, names):
     """``{name: installed?}`` for ``names``, asked of dpkg or rpm in one run; ``None`` when the
     host has neither, or the query failed (the caller then lets the package manager decide)."""
@@ -168,6 +172,11 @@ def _systemctl(find_bin, systemd_dir):
     return systemctl if systemctl and os.path.isdir(systemd_dir) else None
 
 
+# Why not Ansible's collectors (ansible.module_utils.facts: DistributionFactCollector,
+# PkgMgrFactCollector, ServiceMgrFactCollector), which could run in this same call: they read the
+# host's real root and its release files, while os_family and managers are tested here on real
+# files under a sysroot (tests/unit/fixtures/os-release). Where the play gathered facts, the
+# action takes Ansible's os_family, pkg_mgr and service_mgr and these are not used for them.
 def managers(family, find_bin, systemd_dir=SYSTEMD_DIR):
     """``{'pkg_mgr', 'service_mgr'}``: what Ansible's package and service actions would find
     (the facts of the same names), where the rule is plain; ``auto`` elsewhere, and the action
@@ -180,6 +189,8 @@ def managers(family, find_bin, systemd_dir=SYSTEMD_DIR):
     }
 
 
+# The service step is ansible.builtin.service (systemd here), a module whose rule cannot be
+# imported: it is asked here as that module asks it.
 def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
     """Whether systemd runs the service ``name`` now and starts it at boot, so that the role's
     step "started, enabled" would change nothing. Asked as Ansible's systemd module asks
