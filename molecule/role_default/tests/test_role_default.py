@@ -176,7 +176,7 @@ def test_an_idle_run_calls_the_host_three_times(host, monkeypatch):
     monkeypatch.setenv('ANSIBLE_STDOUT_CALLBACK', 'ansible.posix.json')
     output = playbook('role_default', 'converge.yml')
     report = json.JSONDecoder().raw_decode(output[re.search(r'^\{', output, re.MULTILINE).start():])[0]
-    reached = [task['task']['name'] for play in report['plays'] for task in play['tasks']
+    reached = [task['task']['name'].split(' : ', 1)[-1] for play in report['plays'] for task in play['tasks']
                if any(result.get('action') not in CONTROLLER_ACTIONS and not result.get('skipped')
                       for result in task['hosts'].values())]
     assert reached == ['Plan | validate the input, read the host once, and make the plan',
