@@ -9,7 +9,7 @@ tests/unit/fixtures/trees/debian12/etc/apache2, plus N name-based virtual hosts 
 sites-enabled/vhost-NNNN.conf. Each vhost is a mod_wsgi daemon-mode site. Both sides then run
 on the same tree in one Debian 12 container, side by side:
 
-- ours: what ``wsgi_facts`` does once Apache's commands have answered: ``_wsgi.gather``, the
+- ours: what ``wsgi_facts`` does once Apache's commands have answered: ``_wsgi_facts.gather``, the
   module's own entry point (environment, binary banner, configuration parse, MPM, module file,
   mounts and findings), with the answers of Apache's commands recorded once before the timed
   runs and replayed in them;
@@ -67,7 +67,7 @@ VHOST = '''<VirtualHost *:80>
 # Runs inside the container, next to Apache: times both sides in the same loop.
 INNER = r'''
 import json, os, shutil, statistics, subprocess, sys, time
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 
 repeat = int(sys.argv[1])
 ANSWERS = {}
@@ -90,7 +90,7 @@ def find_bin(name):
 
 
 def ours(run=replay):
-    facts, apache = _wsgi.gather(run, find_bin)
+    facts, apache = _wsgi_facts.gather(run, find_bin)
     return {'errors': apache.get('parse_errors') or [],
             'vhosts': len(facts['vhosts']),
             'daemon_groups': len(facts['daemon_groups']), 'mounts': len(facts['mounts']),

@@ -25,6 +25,9 @@ export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/tests/images/containers.conf}"
 # The same environment as `make molecule`, so the script also works on its own.
 export PATH="$PWD/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$PWD/.cache/collections}"
+# Each task's duration in the logs, and the slowest tasks at the end of each playbook: where a
+# run's time goes (ansible.posix ships in the pinned `ansible` package).
+export ANSIBLE_CALLBACKS_ENABLED="${ANSIBLE_CALLBACKS_ENABLED:-ansible.posix.profile_tasks}"
 [ -x .venv/bin/molecule ] || { echo "$0: run 'make bootstrap' first" >&2; exit 2; }
 [ "$#" -gt 0 ] || { echo "usage: $0 SCENARIO:DISTRO ..." >&2; exit 2; }
 jobs="${MOLECULE_JOBS:-1}"

@@ -20,13 +20,13 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import PROBE_PATH as PROBE_URL
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import collateral
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._plan import OURS, PlanError, build
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
     OS_SETTINGS, SETTINGS, RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
 
-PROBE_URL = '/.well-known/modwsgi-probe'
 
 
 class ActionModule(ActionBase):

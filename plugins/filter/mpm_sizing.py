@@ -5,7 +5,7 @@
 """The filter modwsgi.apache.mpm_sizing: Apache's MPM directives for a daemon capacity.
 
 Its documentation is in mpm_sizing.yml next to this file. The work is done by
-plugins/module_utils/_tuning.py (mod_wsgi-express's sizing rule).
+plugins/module_utils/_mpm_sizing.py (mod_wsgi-express's sizing rule).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,7 +14,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._tuning import mpm_sizing as _sizing
+from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_sizing import mpm_sizing as _sizing
 
 
 def mpm_sizing(apps):

@@ -34,8 +34,9 @@ __metaclass__ = type
 import fnmatch
 import os
 import re
-import warnings
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_regex import regex
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 MAX_INCLUDE_DEPTH = 128
@@ -57,7 +58,7 @@ _ID_TO_SOURCE = {
     'so_module': 'mod_so.c',
 }
 _SOURCE_TO_ID = dict((v, k) for k, v in _ID_TO_SOURCE.items())
-MPM_NAMES = ('prefork', 'worker', 'event', 'itk', 'winnt', 'netware', 'mpmt_os2')
+MPM_NAMES = MPMS + ('itk', 'winnt', 'netware', 'mpmt_os2')
 
 
 def module_source_name(module_id):
@@ -202,66 +203,6 @@ def split_words(text):
             while i < n and not text[i].isspace():
                 i += 1
             words.append(text[start:i])
-
-
-_REGEXES = {}  # pattern -> (compiled or None, why it does not compile or None)
-
-
-def _python_syntax(pattern):
-    """``pattern`` with PCRE's named group ``(?<name>...)``, which httpd's documentation uses
-    in ``<LocationMatch>``, written as Python's ``(?P<name>...)``."""
-    if '(?<' not in pattern:
-        return pattern
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == '\\':
-            out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = char != ']'
-        elif char == '[':
-            # "[]...]" and "[^]...]": the first "]" is a member, not the end.
-            in_class, end = True, i + 1
-            end += pattern[end:end + 1] == '^'
-            end += pattern[end:end + 1] == ']'
-            out.append(pattern[i:end])
-            i = end
-            continue
-        elif pattern.startswith('(?<', i) and pattern[i + 3:i + 4] not in ('=', '!', ''):
-            out.append('(?P<')
-            i += 3
-            continue
-        out.append(char)
-        i += 1
-    return ''.join(out)
-
-
-def regex(pattern):
-    """``(compiled, None)`` for a regular expression of the configuration, or ``(None, why)``
-    when it does not compile. Every pattern the configuration gives (sections, ``*Match``
-    directives, ``<IfVersion ~>``) is compiled here and nowhere else, once."""
-    try:
-        return _REGEXES[pattern]
-    except KeyError:
-        pass
-    try:
-        with warnings.catch_warnings():
-            # "Possible nested set" and the like: notes for programmers, not for this audit.
-            warnings.simplefilter('ignore')
-            found = (re.compile(_python_syntax(pattern)), None)
-    except (re.error, OverflowError, RecursionError, ValueError) as exc:
-        found = (None, str(exc) or exc.__class__.__name__)
-    _REGEXES[pattern] = found
-    return found
-
-
-def search(pattern, text):
-    """``re.search`` with a pattern of the configuration; None when it does not compile (the
-    analysis reports it as ``config_invalid``; httpd would not start with it)."""
-    compiled = regex(pattern)[0]
-    return compiled.search(text) if compiled is not None else None
 
 
 def logical_lines(text):

@@ -21,9 +21,9 @@ import grp
 import pwd
 import re
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import locate
 from ansible_collections.modwsgi.apache.plugins.module_utils import _transaction
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 ON_CHANGE = ('reload', 'restart')
 _MODE_RE = re.compile(r'^0?[0-7]{3}$')
@@ -138,5 +138,5 @@ def apply_set(files=(), links=(), absent=(), backup_dir='/var/backups/modwsgi', 
 
 def runner(find_bin, sysroot='/'):
     """The command that runs Apache's config test on this layout, or ``None`` without Apache."""
-    located = _facts.locate(find_bin, sysroot)
+    located = locate(find_bin, sysroot)
     return located['runner'] if located else None

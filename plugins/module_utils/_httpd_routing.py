@@ -17,7 +17,7 @@ import fnmatch
 import os
 import re
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import search
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_regex import search
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import split_hostport
 
 DIR_SECTIONS = ('directory', 'directorymatch')

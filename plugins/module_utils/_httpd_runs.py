@@ -2,15 +2,16 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Run ``httpd``/``apachectl``, and start the runs that the facts read.
+"""Start the ``httpd``/``apachectl`` runs that the facts read, at once, with a given ``run``.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
-:func:`run` runs a list argv in the C locale for an ``AnsibleModule``; :func:`start` starts
-the runs that the facts read. This module is what the facts modules import before httpd
-starts, so it holds only that: AnsiballZ compiles each module_util from source on every
+:func:`start` locates Apache and starts the runs that the facts read; ``run`` comes from
+:func:`_host_access.host_access` on a host, from a replay of captured output in the unit
+tests. This module is what the facts modules import before httpd starts, so it holds only
+that: AnsiballZ compiles each module_util from source on every
 call (twice, as zipimport's ``get_filename`` compiles too: python/cpython#141276), and the parsers
-(:mod:`_apachectl`) are compiled while httpd reads its configuration.
+(:mod:`_httpd_output`) are compiled while httpd reads its configuration.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,42 +19,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import gc
-import os
-import subprocess
 import threading
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
-
-C_LOCALE = {'LANG': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
-
-
-def run(module, argv, check_rc=False):
-    """Run ``argv`` (a list, no shell) in the C locale and return ``(rc, stdout, stderr)``.
-
-    Not ``module.run_command``: that one always hands Popen a ``preexec_fn`` (for its
-    ``umask`` option), and a ``preexec_fn`` makes CPython fork the whole module process
-    instead of spawning with vfork (CPython 3.10+, ``_posixsubprocess``): about 4 ms more per
-    command on the bench host, for each httpd run. What else run_command adds (a shell,
-    stdin data, prompts, ``~`` and ``$VAR`` expansion in the argv) is not used here; the
-    environment, the decoding, and the failure on a command that cannot be run are its own.
-    Popen restores SIGPIPE for the child itself (``restore_signals``).
-    """
-    env = dict(os.environ)
-    env.update(C_LOCALE)
-    try:
-        # Deliberately not run_command (see above): ansible-core 2.21's pylint says to call it.
-        process = subprocess.Popen(  # pylint: disable=ansible-bad-function
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        stdout, stderr = process.communicate()
-    except OSError as exc:
-        module.fail_json(rc=exc.errno, stdout='', stderr='', msg='Error executing command.',
-                         cmd=' '.join(argv))
-    stdout = stdout.decode('utf-8', 'surrogateescape')
-    stderr = stderr.decode('utf-8', 'surrogateescape')
-    if process.returncode != 0 and check_rc:
-        module.fail_json(cmd=' '.join(argv), rc=process.returncode, stdout=stdout, stderr=stderr,
-                         msg=stderr.rstrip())
-    return process.returncode, stdout, stderr
 
 
 def _start_one(run, argv):
@@ -106,9 +74,9 @@ def run_all(run, argvs):
 
 
 def start(run, find_bin, sysroot='/', binary=None):
-    """Locate Apache and start the httpd runs that ``_facts.gather`` reads, without waiting for
+    """Locate Apache and start the httpd runs that ``_mpm_facts.gather`` reads, without waiting for
     them: ``{'located': ..., 'built': ..., 'wait': ...}`` (all ``None`` without Apache):
-    ``built`` is what -v would tell when the binary tells it (``_apachectl.banner_version``), and
+    ``built`` is what -v would tell when the binary tells it (``_httpd_output.banner_version``), and
     ``wait`` returns the outputs of ``-v`` or ``-V`` (unless ``built`` says it all), then of
     ``-S -M``.
 
@@ -138,7 +106,7 @@ def start(run, find_bin, sysroot='/', binary=None):
         version = _start_one(run, [located['runner'], '-V'])
     else:
         # The parsers, compiled while -S -M runs.
-        from ansible_collections.modwsgi.apache.plugins.module_utils._apachectl import banner_version
+        from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_output import banner_version
         built = banner_version(_layout.read_bytes(direct, sysroot))
         version = None if built else _start_one(run, [direct, '-v'])
     # The outputs of -v or -V (when they ran), then of -S -M; an exception is raised once
@@ -159,18 +127,3 @@ def freeze_gc():
     freeze = getattr(gc, 'freeze', None)
     if freeze is not None:
         freeze()
-
-
-def host_access(module):
-    """``(run, find_bin, binary)`` for the gatherers, bound to an ``AnsibleModule``.
-
-    ``run`` runs a list argv in the C locale; ``find_bin`` looks in ``PATH`` and the layouts'
-    sbin directories; ``binary`` is the module's ``binary`` option, refused when it is not an
-    executable file.
-    """
-    binary = module.params.get('binary')
-    if binary and not os.access(binary, os.X_OK):
-        module.fail_json(msg='binary: %s is not an executable file' % binary)
-    return (lambda argv: run(module, argv),
-            lambda name: module.get_bin_path(name, opt_dirs=_layout.BIN_DIRS),
-            binary)

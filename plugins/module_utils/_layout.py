@@ -2,27 +2,11 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""How each family of systems lays Apache out: paths, commands, service, MPM selection.
+"""Find Apache on a host (its layout, binary, control script) and read its files below a sysroot.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
-Four layouts are known:
-
-``debian``
-    ``/etc/apache2/apache2.conf``, ``apache2ctl`` (which sources ``/etc/apache2/envvars``
-    before it runs ``/usr/sbin/apache2``); the MPM is the ``mpm_*.load`` symlink in
-    ``mods-enabled``.
-``redhat``
-    ``/etc/httpd/conf/httpd.conf``, ``httpd``/``apachectl``; the MPM is the one uncommented
-    ``LoadModule mpm_*`` line in ``conf.modules.d/00-mpm.conf``.
-``suse``
-    ``/etc/apache2/httpd.conf`` with ``/etc/sysconfig/apache2``; the MPM is ``APACHE_MPM``
-    there, which picks the ``httpd-prefork``/``httpd-worker``/``httpd-event`` binary.
-``source``
-    A build from source (``./configure && make install``), usually in
-    ``/usr/local/apache2``; paths come from ``httpd -V``.
-
-:func:`locate` finds the layout of a host and its commands; :func:`host_path` reads a path
+:func:`locate` finds the layout of a host (one of :data:`_constants.LAYOUTS`) and its commands; :func:`host_path` reads a path
 below a sysroot (a captured tree in the unit tests).
 """
 
@@ -33,59 +17,7 @@ __metaclass__ = type
 import os
 import re
 
-LAYOUTS = {
-    'debian': {
-        'binary': ['apache2'],
-        'ctl': ['apache2ctl', 'apachectl'],
-        'service': 'apache2',
-        'server_root': '/etc/apache2',
-        'config_file': '/etc/apache2/apache2.conf',
-        'envvars': '/etc/apache2/envvars',
-        'sysconfig': None,
-        'mpm_selected_in': '/etc/apache2/mods-enabled',
-        'marker': '/etc/apache2/apache2.conf',
-    },
-    'redhat': {
-        'binary': ['httpd'],
-        'ctl': ['apachectl'],
-        'service': 'httpd',
-        'server_root': '/etc/httpd',
-        'config_file': '/etc/httpd/conf/httpd.conf',
-        'envvars': None,
-        'sysconfig': None,
-        'mpm_selected_in': '/etc/httpd/conf.modules.d/00-mpm.conf',
-        'marker': '/etc/httpd/conf/httpd.conf',
-    },
-    'suse': {
-        'binary': ['httpd', 'httpd-prefork', 'httpd-event', 'httpd-worker', 'httpd2'],
-        'ctl': ['apache2ctl', 'apachectl'],
-        'service': 'apache2',
-        'server_root': '/srv/www',
-        'config_file': '/etc/apache2/httpd.conf',
-        'envvars': None,
-        'sysconfig': '/etc/sysconfig/apache2',
-        'mpm_selected_in': '/etc/sysconfig/apache2',
-        'marker': '/etc/sysconfig/apache2',
-    },
-    'source': {
-        'binary': ['httpd'],
-        'ctl': ['apachectl'],
-        'service': None,
-        'server_root': '/usr/local/apache2',
-        'config_file': '/usr/local/apache2/conf/httpd.conf',
-        'envvars': None,
-        'sysconfig': None,
-        'mpm_selected_in': None,
-        'marker': '/usr/local/apache2/bin/httpd',
-    },
-}
-
-# Where binaries live beyond PATH (sbin is often missing from a non-login PATH).
-BIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/apache2/bin',
-            '/opt/apache2/bin', '/opt/httpd/bin']
-
-# Checked in order: SUSE also has /etc/apache2, so it must come before Debian.
-DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import DETECT_ORDER, LAYOUTS
 
 
 def host_path(sysroot, path):

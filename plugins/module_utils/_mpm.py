@@ -13,7 +13,6 @@ __metaclass__ = type
 
 import re
 
-MPMS = ('prefork', 'worker', 'event')
 THREADED = {'prefork': False, 'worker': True, 'event': True}
 
 # Compiled-in defaults of httpd 2.4 (server/mpm/*/*.c, DEFAULT_* macros). MaxRequestWorkers

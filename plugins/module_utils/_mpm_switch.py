@@ -7,7 +7,7 @@
 PRIVATE to the collection: this is not a public API and may change at any time.
 
 :func:`switch` does what the ``mpm`` module does. It takes the same two callables as
-:func:`_facts.gather` (``run(argv)`` and ``find_bin(name)``) and a ``sysroot``, so it runs the
+:func:`_mpm_facts.gather` (``run(argv)`` and ``find_bin(name)``) and a ``sysroot``, so it runs the
 same on a host and on a fixture tree in a temp dir.
 
 The change is a list of *operations*, one per file, each ``{'path', 'before', 'after'}``
@@ -25,18 +25,19 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _transaction
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import LAYOUTS, MPMS
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 ABSENT = _transaction.ABSENT
 
 DEBIAN_ENABLED = '/etc/apache2/mods-enabled'
 DEBIAN_AVAILABLE = '/etc/apache2/mods-available'
-REDHAT_MPM_CONF = _layout.LAYOUTS['redhat']['mpm_selected_in']
-SUSE_SYSCONFIG = _layout.LAYOUTS['suse']['sysconfig']
+REDHAT_MPM_CONF = LAYOUTS['redhat']['mpm_selected_in']
+SUSE_SYSCONFIG = LAYOUTS['suse']['sysconfig']
 
 # Apache's message when two MPMs are loaded: the state an interrupted switch leaves behind,
 # which the switch itself repairs.
@@ -76,7 +77,7 @@ def _loaded_elsewhere(parsed, allowed):
     """MPM modules the config loads from a file that the layout's rule does not manage."""
     found = []
     for name, entry in sorted((parsed.modules if parsed else {}).items()):
-        if _mpm.mpm_of_module(name) in _mpm.MPMS and entry.get('file') and not allowed(entry['file']):
+        if _mpm.mpm_of_module(name) in MPMS and entry.get('file') and not allowed(entry['file']):
             found.append('%s (%s:%s)' % (name, entry['file'], entry['line']))
     return found
 
@@ -93,7 +94,7 @@ def plan_debian(target, sysroot='/', parsed=None):
         raise SwitchError('name: an MPM is loaded outside %s/mpm_*.load, by %s; remove that '
                           'LoadModule first' % (DEBIAN_ENABLED, ', '.join(outside)))
     ops = []
-    for mpm in _mpm.MPMS:
+    for mpm in MPMS:
         for ext in ('load', 'conf'):
             name = 'mpm_%s.%s' % (mpm, ext)
             path = '%s/%s' % (DEBIAN_ENABLED, name)
@@ -127,7 +128,7 @@ def plan_redhat(target, sysroot='/', parsed=None, server_root='/etc/httpd'):
     matches = []
     for index, line in enumerate(lines):
         match = _LOADMODULE_RE.match(line.rstrip('\r\n'))
-        if match and match.group('mpm') in _mpm.MPMS:
+        if match and match.group('mpm') in MPMS:
             matches.append((index, match))
     ours = [i for i, m in matches if m.group('mpm') == target and not m.group('hash')]
     ours = ours or [i for i, m in matches if m.group('mpm') == target]
@@ -223,7 +224,7 @@ def running_mpm(pid_file, proc_root='/proc', sysroot='/'):
             maps = handle.read()
     except (IOError, OSError, ValueError, IndexError):
         return None
-    found = set(_MAPPED_MPM_RE.findall(maps)) & set(_mpm.MPMS)
+    found = set(_MAPPED_MPM_RE.findall(maps)) & set(MPMS)
     if len(found) == 1:
         return found.pop()
     try:
@@ -231,7 +232,7 @@ def running_mpm(pid_file, proc_root='/proc', sysroot='/'):
     except OSError:
         return None
     match = re.match(r'^httpd2?-([a-z]+)$', exe)
-    return match.group(1) if match and match.group(1) in _mpm.MPMS else None
+    return match.group(1) if match and match.group(1) in MPMS else None
 
 
 # -- the whole switch ------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
            proc_root='/proc', binary=None, gathered=None):
     """Make ``target`` the MPM. Returns the module's result; raises :class:`SwitchError`.
 
-    ``gathered``: what :func:`_facts.gather` (``processes=False``) returned, when the caller read
+    ``gathered``: what :func:`_mpm_facts.gather` (``processes=False``) returned, when the caller read
     Apache already (the role's preflight, which asks in check mode whether this step has
     anything to do).
 
@@ -251,10 +252,10 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
     ``restart_required``, ``running`` (the MPM of the running server, or None), ``diff`` and
     ``warnings``.
     """
-    if target not in _mpm.MPMS:
+    if target not in MPMS:
         raise SwitchError('name: %r is not an MPM; expected one of %s'
-                          % (target, ', '.join(_mpm.MPMS)))
-    facts, parsed = gathered or _facts.gather(run, find_bin, sysroot, proc_root, binary, processes=False)
+                          % (target, ', '.join(MPMS)))
+    facts, parsed = gathered or _mpm_facts.gather(run, find_bin, sysroot, proc_root, binary, processes=False)
     if not facts['installed']:
         raise SwitchError('name: Apache is not installed (no apache2 or httpd binary found)',
                           changed=False)
@@ -295,7 +296,7 @@ def switch(run, find_bin, target, force=False, check_mode=False, sysroot='/',
                     diff=diff(previous, target, []))
         return base
 
-    runner = _facts.locate(find_bin, sysroot, binary)['runner']
+    runner = _layout.locate(find_bin, sysroot, binary)['runner']
     ok, message = config_test(run, runner)
     if not ok and MORE_THAN_ONE_MPM not in message:
         raise SwitchError("name: Apache's configuration is already broken, so the MPM was not "

@@ -28,7 +28,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm, _mpm_switch, _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm, _mpm_switch, _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
@@ -110,7 +110,7 @@ def mod_wsgi_python(sysroot='/'):
 
 
 def mpm_step(run, find_bin, setting, apache, parsed, sysroot='/', proc_root='/proc'):
-    """The role's MPM step, decided from one reading of Apache (:func:`_wsgi.gather_parsed`).
+    """The role's MPM step, decided from one reading of Apache (:func:`_wsgi_facts.gather_parsed`).
 
     :returns: ``target``: the MPM to make active (:func:`_mpm.choose`); ``thread_unsafe``: the
         names of the loaded modules that need prefork; ``pending``: whether the ``mpm`` module
@@ -315,7 +315,7 @@ def read_apache(run, find_bin, mpm, service, sysroot='/', proc_root='/proc', app
         setting ``mpm``; ``service_ready``: :func:`service_ready`; ``embedded_python``:
         :func:`embedded_python`; with ``ours``, ``sites``: :func:`site_sources` for ``apps``.
     """
-    mod_wsgi, apache, parsed = _wsgi.gather_parsed(run, find_bin, sysroot, proc_root=proc_root)
+    mod_wsgi, apache, parsed = _wsgi_facts.gather_parsed(run, find_bin, sysroot, proc_root=proc_root)
     return {
         'existing': {'mod_wsgi': mod_wsgi, 'apache': apache},
         'sites': site_sources(mod_wsgi, apps, ours, sysroot) if ours else {},

@@ -39,7 +39,8 @@ from urllib.request import HTTPRedirectHandler, HTTPSHandler, ProxyHandler, Requ
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
 
-PROBE_PATH = '/.well-known/modwsgi-probe'
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import PROBE_PATH
+
 MARKER = 'modwsgi.apache'
 # The answer format this code understands (the "format" key of the answer).
 FORMAT = 1

@@ -38,8 +38,8 @@ import signal
 import stat
 import tempfile
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 ABSENT = ('absent',)
 DEFAULT_META = (0o644, None, None)
@@ -245,7 +245,7 @@ def diff(ops):
 def config_test(run, runner):
     """``(ok, message)`` of ``<runner> -t`` (Apache's own message when it fails)."""
     rc, out, err = run([runner, '-t'])
-    return rc == 0, _apachectl.error_text(out, err)
+    return rc == 0, _httpd_output.error_text(out, err)
 
 
 def backup_path(backup_dir, path):

@@ -18,7 +18,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import regex
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_regex import regex
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import venv_python
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_mounts import GLOBAL
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import port_number, split_hostport

@@ -16,7 +16,7 @@ import os
 import re
 import struct
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 
 _PYTHON_RE = re.compile(r'libpython(\d+)\.(\d+)')
 # The mod_wsgi shared object holds its version only as a bare "4.9.4" next to "mod_wsgi/%s",

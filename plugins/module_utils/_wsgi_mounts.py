@@ -116,7 +116,7 @@ def expand_application_group(value, host, port, script_name):
 class Analysis(object):
     """mod_wsgi's view of one :class:`_config.ParsedConfig`.
 
-    :param apache: the ``apache`` facts of :func:`_facts.apache_facts` (MPM, limits, modules).
+    :param apache: the ``apache`` facts of :func:`_mpm_facts.apache_facts` (MPM, limits, modules).
     :param module: what :func:`module_file` found (the Python mod_wsgi links).
     """
 

@@ -21,7 +21,8 @@ import os
 import re
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_routing as routing
-from ansible_collections.modwsgi.apache.plugins.module_utils._config import host_path, search
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_regex import search
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import host_path
 from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (
     LOCATION_SECTIONS,
     alias_match_length,

@@ -184,7 +184,7 @@ import functools
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config_files
 from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
 from ansible_collections.modwsgi.apache.plugins.module_utils._transaction import config_test

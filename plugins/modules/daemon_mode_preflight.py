@@ -385,7 +385,7 @@ errors:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import preflight
 
 

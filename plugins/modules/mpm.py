@@ -129,8 +129,8 @@ running:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import host_access
-from ansible_collections.modwsgi.apache.plugins.module_utils._mpm import MPMS
+from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_switch import SwitchError, switch
 
 

@@ -203,7 +203,8 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, host_access, start
+from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, start
 
 
 def main():
@@ -219,7 +220,7 @@ def main():
     started = start(run, find_bin, binary=binary)
     # The parsers are imported while httpd reads its configuration: AnsiballZ compiles every
     # module_util from source on each call.
-    from ansible_collections.modwsgi.apache.plugins.module_utils._facts import apache_facts
+    from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_facts import apache_facts
     facts = apache_facts(run, find_bin, binary=binary, processes=module.params['processes'],
                          started=started)
     module.exit_json(changed=False, ansible_facts={'apache': facts})

@@ -350,7 +350,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, host_access, start
+from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_runs import freeze_gc, start
 
 
 def main():
@@ -375,7 +376,7 @@ def main():
     started = start(run, find_bin, binary=binary)
     # mod_wsgi's rules are imported while httpd reads its configuration: AnsiballZ compiles
     # every module_util from source on each call, and these are the largest.
-    from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import gather
+    from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_facts import gather
     try:
         facts, apache = gather(run, find_bin, binary=binary, resolve=module.params['resolve'],
                                processes=with_apache, started=started)

@@ -19,7 +19,8 @@ __metaclass__ = type
 
 import posixpath
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._tuning import mpm_sizing
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
+from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_sizing import mpm_sizing
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace, _takeover
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import RE_ABS_PATH
 
@@ -54,7 +55,7 @@ def sizing(apps, setting):
     if setting != 'auto':
         return None
     found = mpm_sizing(apps)
-    for mpm in ('prefork', 'worker', 'event'):
+    for mpm in MPMS:
         values = list(found[mpm].values())
         if not all(isinstance(value, int) and 1 <= value <= SIZING_MAX for value in values):
             raise PlanError(['modwsgi_mpm_tuning: the %s sizing is not whole numbers in range: %r' % (mpm, found[mpm])])
@@ -218,7 +219,7 @@ def build(plan, host, layout, render, probe_script, probe_url):
     in_place_files, reach = in_place(facts, apps, host.get('sites') or {}, plan['takeovers'], probe_url,
                                      settings.get('modwsgi_probe', True), settings.get('modwsgi_backup_dir'))
     plan.update(in_place=reach, in_place_files=in_place_files, sizing=sizing(apps, settings.get('modwsgi_mpm_tuning')),
-                marker=MARKER, probe_url=probe_url, probe_dir=PROBE_DIR, layout=layout,
+                marker=MARKER, probe_url=probe_url, probe_dir=PROBE_DIR, layout=layout, mpms=list(MPMS),
                 # What mod_wsgi-express module-config must print as the module's path (install_pip.yml).
                 abs_path_re=RE_ABS_PATH.pattern,
                 # modwsgi_install: pip: the CA bundle pip trusts; null is the host's own store.

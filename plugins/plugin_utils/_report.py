@@ -46,6 +46,8 @@ try:
 except ImportError:  # pragma: no cover - the message is tested in a process without it
     jsonschema = None
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
+
 REPORT_FORMAT = 1
 # The JSON Schema of report.json, in the collection's docs/ (it ships in the tarball).
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -54,7 +56,6 @@ SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.pa
 SEVERITIES = ('error', 'warning', 'info')
 FAIL_ON = ('none', 'info', 'warning', 'error')
 _RANK = {'info': 1, 'warning': 2, 'error': 3}
-MPMS = ('prefork', 'worker', 'event')
 
 
 # -- the schema ------------------------------------------------------------------------------

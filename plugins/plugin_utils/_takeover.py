@@ -10,7 +10,7 @@ Runs on the controller, standard library only. The input is the ``vhosts`` list 
 ``modwsgi.apache.wsgi_facts`` (each ``<VirtualHost>`` with the names it answers to, its ports,
 file and line) and the role's applications (defaults applied). A virtual host conflicts with an
 application when it listens on the application's port (or any port) and answers to its
-server_name or one of its aliases, by httpd's own rule (:func:`_wsgi.answers_to`).
+server_name or one of its aliases, by httpd's own rule (:func:`_httpd_routing.answers_to`).
 
 The result has one entry per file to disable, because a site or conf is enabled or disabled as
 a whole: the applications that claim it, whether all of them allow the takeover, and the
@@ -25,7 +25,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi import answers_to
+from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import answers_to
 
 
 def claims(vhost, app):

@@ -73,7 +73,7 @@ class Replay(object):
     apart (capture-configtest.sh, mod_php) answers with the rc and stderr of ``-S`` and the
     two stdouts one after the other, which is what httpd prints in one run: the real
     ``ctl-S-M`` captures (capture-combined.sh) show it, see
-    test_apachectl.py::test_combined_run_reads_as_the_separate_runs.
+    test_httpd_output.py::test_combined_run_reads_as_the_separate_runs.
     """
 
     def __init__(self, directory):

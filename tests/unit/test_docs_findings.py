@@ -45,7 +45,7 @@ CODES = sorted(source_codes())
 
 
 def test_codes_are_found_in_the_source():
-    # The finding() calls of module_utils/_wsgi.py: if the pattern stopped matching them, the
+    # The finding() calls of module_utils/_wsgi_*.py: if the pattern stopped matching them, the
     # tests below would check nothing.
     assert {'mount_embedded', 'group_undefined', 'python_mismatch'} <= set(CODES)
     assert len(CODES) >= 16

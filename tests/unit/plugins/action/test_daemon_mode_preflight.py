@@ -241,10 +241,10 @@ def test_a_wsgipythonpath_that_cannot_be_carried_fails_naming_the_field(action_c
 def embedded_host():
     """The host's answer with the mod_wsgi facts of a real host whose sites run embedded
     (fixtures/embedded/debian12: shop.test, blog.test, other.test and legacy.test's / and /api)."""
-    from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+    from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
     from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES, Replay, find_debian_bin
     capture = os.path.join(FIXTURES, 'embedded', 'debian12')
-    facts = _wsgi.wsgi_facts(Replay(capture), find_debian_bin, sysroot=capture)
+    facts = _wsgi_facts.wsgi_facts(Replay(capture), find_debian_bin, sysroot=capture)
     return dict(HOST, existing={'mod_wsgi': facts, 'apache': {'installed': True}}, ctl=True,
                 venvs={'/srv/shop/venv': True}, scripts={'/srv/shop/app.wsgi': True})
 

@@ -14,9 +14,9 @@ import os
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, Replay, banner_bytes, captured, debian_sysroot)
 
@@ -27,9 +27,9 @@ BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
 
 
 def compiled_in(version):
-    """The compiled-in modules as _facts passes them: -M's static ones, as source names."""
+    """The compiled-in modules as _mpm_facts passes them: -M's static ones, as source names."""
     out = captured(os.path.join(DEBIAN, version, 'event'), 'ctl-S-M')[1]
-    return [_config.module_source_name(m['name']) for m in _apachectl.parse_M(out)
+    return [_config.module_source_name(m['name']) for m in _httpd_output.parse_M(out)
             if m['kind'] == 'static']
 
 
@@ -94,12 +94,12 @@ def test_facts_read_early_are_those_read_after_httpd(tmp_path, site):
     root = debian_sysroot(tmp_path, '12', 'event')
     with open(os.path.join(root, 'etc/apache2/sites-enabled/zz-site.conf'), 'w') as handle:
         handle.write(site)
-    late, parsed_late = _facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)
+    late, parsed_late = _mpm_facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)
     os.makedirs(os.path.join(root, 'usr', 'sbin'))
     with open(os.path.join(root, 'usr', 'sbin', 'apache2'), 'wb') as handle:
         handle.write(banner_bytes('12'))
     replay = Replay(fixture)
-    early, parsed_early = _facts.gather(replay, BINS.get, sysroot=root, processes=False)
+    early, parsed_early = _mpm_facts.gather(replay, BINS.get, sysroot=root, processes=False)
     assert [call[1:] for call in replay.calls] == [['-S', '-M']]
     assert early['parse_errors'] == [] and early == late
     assert reading(parsed_early) == reading(parsed_late)

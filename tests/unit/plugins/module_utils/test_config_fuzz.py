@@ -8,9 +8,9 @@ Seeds are real configurations, never invented ones:
 
 - Debian 12's and 13's captured ``/etc/apache2`` (``fixtures/trees``), read whole, with
   Debian 12's captured ``-V``/``-S``/``-M`` (``fixtures/debian``) through the path
-  ``wsgi_facts`` takes on a host (:func:`_wsgi.gather`);
+  ``wsgi_facts`` takes on a host (:func:`_wsgi_facts.gather`);
 - every text file of ``fixtures/public`` (el8, el9, source, suse15) and ``fixtures/trees/el9``,
-  mod_wsgi-express's MPM blocks (``fixtures/tuning``) and the third-party file of
+  mod_wsgi-express's MPM blocks (``fixtures/mpm_sizing``) and the third-party file of
   ``fixtures/debian/configtest``;
 - the 12 published configurations and the layouts that the Molecule ``audit`` scenario
   loads (``molecule/audit/files``, see ``corpus/PROVENANCE.md``), when present: the
@@ -39,8 +39,8 @@ import tempfile
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, FIXTURES, TREES, Replay, find_debian_bin
 from ansible_collections.modwsgi.apache.tests.unit.test_docs_findings import SECTIONS
@@ -81,7 +81,7 @@ def _single_seeds():
     """``[(name, text)]``: the configurations read alone, as httpd.conf."""
     paths = _files_under(os.path.join(FIXTURES, 'public'), lambda n: n != 'README.md')
     paths += _files_under(os.path.join(TREES, 'el9', 'etc'))
-    paths += _files_under(os.path.join(FIXTURES, 'tuning'), lambda n: n.endswith('.conf'))
+    paths += _files_under(os.path.join(FIXTURES, 'mpm_sizing'), lambda n: n.endswith('.conf'))
     paths += _files_under(os.path.join(DEBIAN, 'configtest'), lambda n: n.endswith('.conf'))
     paths += _files_under(MOLECULE_FILES, lambda n: n.endswith('.conf'))
     return [(os.path.relpath(p, ROOT), _read(p)) for p in paths]
@@ -149,9 +149,9 @@ class Hosts(object):
         os.makedirs(os.path.join(self.single, 'etc', 'httpd', 'conf'))
         _populate(self.single)
         replay = Replay(os.path.join(DEBIAN, '12', 'event'))
-        self.event = _facts.gather(replay, find_debian_bin, self.roots['12'], processes=False)[0]
+        self.event = _mpm_facts.gather(replay, find_debian_bin, self.roots['12'], processes=False)[0]
         broken = Replay(os.path.join(DEBIAN, '12', 'broken'))
-        self.broken = _facts.gather(broken, find_debian_bin, self.roots['12'], processes=False)[0]
+        self.broken = _mpm_facts.gather(broken, find_debian_bin, self.roots['12'], processes=False)[0]
 
     def close(self):
         shutil.rmtree(self.base, ignore_errors=True)
@@ -291,11 +291,11 @@ def test_a_mutated_configuration_never_raises(hosts, data, seed, ops, apache):
                            sysroot=hosts.single)
     for error in parsed.errors:
         assert set(error) == {'message', 'file', 'line'} and error['file'], error
-    analysis = _wsgi.analyse(parsed, apache_facts, None, sysroot=hosts.single)
+    analysis = _wsgi_facts.analyse(parsed, apache_facts, None, sysroot=hosts.single)
     json.dumps(analysis.facts())
     for url in urls:
         analysis.resolve(url)
-    check_facts(_wsgi.mod_wsgi_facts(apache_facts, parsed, hosts.single, urls), apache_facts, urls)
+    check_facts(_wsgi_facts.mod_wsgi_facts(apache_facts, parsed, hosts.single, urls), apache_facts, urls)
 
 
 @hypothesis.given(data=st.data(), version=st.sampled_from(DEBIAN_TREES), pick=st.integers(0, 10 ** 4),
@@ -316,8 +316,8 @@ def test_a_mutated_debian_host_never_raises(hosts, data, version, pick, seed, op
     write(root, path, text)
     try:
         urls = draw_urls(data, [text, original or ''])
-        facts, apache = _wsgi.gather(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
-                                     sysroot=root, resolve=urls)
+        facts, apache = _wsgi_facts.gather(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
+                                           sysroot=root, resolve=urls)
         json.dumps(apache)
         check_facts(facts, apache, urls)
     finally:

@@ -19,7 +19,7 @@ import os
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 
 MODULES = ['core.c', 'mod_so.c', 'http_core.c', 'mod_alias.c', 'mod_wsgi.c']
 
@@ -50,7 +50,7 @@ def test_text_after_the_closing_bracket_of_a_section_is_ignored_as_httpd_does(tm
     assert parsed.errors == []
     vhost = parsed.root.children[0]
     assert vhost.args == ['*:8081']
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert analysis.mounts[0]['application_group'] == 'app.test:8081|'
     assert findings(analysis, 'config_invalid') == []
 
@@ -61,7 +61,7 @@ def test_a_virtual_host_port_that_is_no_port_is_config_invalid(tmp_path, address
                                   '    ServerName app.test\n'
                                   '    WSGIScriptAlias / /srv/app.wsgi\n'
                                   '</VirtualHost>\n' % address)
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert analysis.mounts[0]['url'] == '/'
     assert analysis.resolve('http://app.test/')['url'] == 'http://app.test/'
     assert findings(analysis, 'config_invalid') == [(main, 1)]
@@ -70,7 +70,7 @@ def test_a_virtual_host_port_that_is_no_port_is_config_invalid(tmp_path, address
 def test_a_listen_port_that_is_no_port_is_config_invalid(tmp_path):
     main, parsed = read(tmp_path, 'Listen 80\nListen 80a\nServerName app.test\n'
                                   'WSGIScriptAlias / /srv/app.wsgi\n')
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert {m['server'] for m in analysis.mounts} == {'app.test:80', 'app.test:80a'}
     assert findings(analysis, 'config_invalid') == [(main, 2)]
 
@@ -87,7 +87,7 @@ def test_a_section_regex_that_does_not_compile_is_config_invalid(tmp_path, line)
     main, parsed = read(tmp_path, 'WSGIScriptAlias / /srv/app.wsgi\n'
                                   '%s\n    WSGIProcessGroup x\n</%s>\n' % (line, name),
                         scripts=['/srv/app.wsgi'])
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert findings(analysis, 'config_invalid') == [(main, 2)]
     assert 'does not compile' in analysis.findings[0]['message']
     resolved = analysis.resolve('http://localhost/api')
@@ -103,7 +103,7 @@ def test_a_section_regex_that_does_not_compile_is_config_invalid(tmp_path, line)
 def test_a_directive_regex_that_does_not_compile_is_config_invalid(tmp_path, line):
     main, parsed = read(tmp_path, '%s\nWSGIScriptAlias / /srv/app.wsgi\n' % line,
                         scripts=['/srv/app.wsgi'])
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert findings(analysis, 'config_invalid') == [(main, 1)]
     assert analysis.resolve('http://localhost/old')['mount']['url'] == '/'
 
@@ -115,7 +115,7 @@ def test_pcre_named_groups_are_read(tmp_path):
                                   '<LocationMatch "^/combined/(?<sitename>[^/]+)">\n'
                                   '    WSGIProcessGroup site\n'
                                   '</LocationMatch>\n', scripts=['/srv/app.wsgi'])
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert findings(analysis, 'config_invalid') == []
     assert analysis.resolve('http://localhost/combined/a')['process_group'] == 'site'
     assert analysis.resolve('http://localhost/other')['mode'] == 'embedded'
@@ -126,7 +126,7 @@ def test_a_substitution_of_a_group_the_pattern_lacks_is_empty(tmp_path):
     main, parsed = read(tmp_path, 'RedirectMatch ^/old/(.*)$ /new/$2$1\n'
                                   'WSGIScriptAliasMatch ^/app/(.*) /srv/$3app.wsgi\n',
                         scripts=['/srv/app.wsgi'])
-    analysis = _wsgi.analyse(parsed, sysroot=str(tmp_path))
+    analysis = _wsgi_facts.analyse(parsed, sysroot=str(tmp_path))
     assert analysis.resolve('http://localhost/old/x')['served_by']['target'] == '/new/x'
     assert analysis.resolve('http://localhost/app/x')['mount']['script'] == '/srv/app.wsgi'
 

@@ -18,10 +18,10 @@ import shutil
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import PUBLIC, TREES, read
 
 EL9 = os.path.join(TREES, 'el9')
@@ -31,7 +31,7 @@ HTTPD_CONF = os.path.join(ETC, 'conf', 'httpd.conf')
 VERSION = '2.4.62'  # Rocky Linux 9's build in fixtures/public/el9/V.hash-prefixed.txt
 
 # What EL's httpd has compiled in: the "(static)" entries of a real EL8 `httpd -M`.
-STATIC = [m['name'] for m in _apachectl.parse_M(read('public', 'el8', 'M.txt'))
+STATIC = [m['name'] for m in _httpd_output.parse_M(read('public', 'el8', 'M.txt'))
           if m['kind'] == 'static']
 
 _LOADMODULE_RE = re.compile(r'^\s*LoadModule\s+(\S+)\s+(\S+)', re.IGNORECASE)
@@ -119,7 +119,7 @@ def check_no_wsgi(parsed, sysroot):
     values, sources = _mpm.limits(parsed, 'event')
     apache = {'mpm': {'name': 'event', 'selected_by': _mpm.selected_by(parsed, 'event')},
               'limits': values, 'limits_from': sources}
-    analysis = _wsgi.analyse(parsed, apache, {}, sysroot)
+    analysis = _wsgi_facts.analyse(parsed, apache, {}, sysroot)
     facts = analysis.facts()
     assert facts == {'restrict_embedded': False, 'daemon_groups': [], 'mounts': [], 'vhosts': [],
                      'findings': []}

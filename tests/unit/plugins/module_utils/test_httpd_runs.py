@@ -10,6 +10,7 @@ __metaclass__ = type
 import gc
 import os
 import sys
+import threading
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_config_run_starts_before_the_binary_is_read(tmp_path, monkeypatch, bann
     else:
         assert started['built'] == {}
         assert sorted(call[1:] for call in replay.calls) == [['-S', '-M'], ['-v']]
-    # -v's output first (when it ran), then -S -M's: what _facts.gather reads.
+    # -v's output first (when it ran), then -S -M's: what _mpm_facts.gather reads.
     assert [out.split('\n', 1)[0] for dummy, out, dummy in outputs] == (
         [] if banner else ['Server version: Apache/2.4.68 (Debian)']) + ['VirtualHost configuration:']
 
@@ -78,3 +79,41 @@ def test_freeze_gc_moves_the_live_objects_out_of_the_collectors_reach():
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_run_all_runs_at_once_and_keeps_the_order():
+    # Each run waits until all three have started: run one after another, the first would
+    # wait forever (the barrier breaks after 30 s and the test fails).
+    barrier = threading.Barrier(3, timeout=30)
+
+    def run(argv):
+        barrier.wait()
+        return 0, ' '.join(argv), ''
+    argvs = [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']]
+    assert _httpd_runs.run_all(run, argvs) == [(0, 'httpd -V', ''), (0, 'httpd -S', ''), (0, 'httpd -M', '')]
+
+
+def test_run_all_raises_a_runs_exit_in_the_callers_thread():
+    ran = []
+
+    def run(argv):
+        ran.append(argv[1])
+        if argv[1] == '-S':
+            raise SystemExit(1)  # what fail_json does
+        return 0, '', ''
+    with pytest.raises(SystemExit):
+        _httpd_runs.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
+    assert sorted(ran) == ['-M', '-S', '-V']
+
+
+def test_start_all_lets_the_caller_work_until_it_waits():
+    # The runs go on while the caller works: the first one waits for the caller's signal.
+    signal = threading.Event()
+
+    def run(argv):
+        if argv[1] == '-S':
+            assert signal.wait(30)
+        return 0, argv[1], ''
+    wait = _httpd_runs.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
+    signal.set()
+    assert wait() == [(0, '-S', ''), (0, '-v', '')]

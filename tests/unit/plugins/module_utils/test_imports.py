@@ -29,9 +29,10 @@ def loaded_after(code):
 
 @pytest.mark.parametrize('module', ['wsgi_facts', 'mpm_facts'])
 def test_a_facts_module_imports_only_the_runner_before_httpd_starts(module):
-    # The parsers and the rules are imported (compiled) while httpd reads its configuration.
+    # The runner and what binds it to the module (_host_access); the parsers and the rules are
+    # imported (compiled) while httpd reads its configuration.
     loaded = loaded_after('import ansible_collections.modwsgi.apache.plugins.modules.%s' % module)
-    assert loaded == ['_httpd_runs', '_layout']
+    assert loaded == ['_constants', '_host_access', '_httpd_runs', '_layout']
 
 
 @pytest.mark.parametrize('resolve', [[], ['http://localhost/']])
@@ -39,12 +40,12 @@ def test_the_request_mapping_is_imported_only_to_resolve(tmp_path, resolve):
     code = '''
 import os, shutil
 from ansible_collections.modwsgi.apache.tests.unit.helpers import Replay, debian_sysroot
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 class Path(str):
     def __truediv__(self, name):
         return Path(os.path.join(self, name))
 root = debian_sysroot(Path(%r), '12', 'event')
-facts = _wsgi.wsgi_facts(Replay(%r), {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get,
+facts = _wsgi_facts.wsgi_facts(Replay(%r), {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get,
                          sysroot=root, resolve=%r)
 assert facts['vhosts'] and len(facts.get('resolved', [])) == %d
 ''' % (str(tmp_path), os.path.join(DEBIAN, '12', 'event'), resolve, len(resolve))

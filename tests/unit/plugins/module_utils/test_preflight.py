@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _preflight, _probe, _probe_secret, _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _preflight, _probe, _probe_secret, _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import (
     installed_packages, mod_wsgi_python, read_apache, read_host, service_ready)
 from ansible_collections.modwsgi.apache.plugins.modules import daemon_mode_preflight
@@ -209,8 +209,8 @@ def test_the_mpm_step_is_the_mpm_module_s_own_answer_in_check_mode(tmp_path, sta
 def test_the_existing_hosts_are_what_wsgi_facts_reports(tmp_path):
     found, dummy = _read_apache(tmp_path, 'event', 'auto')
     root = debian_sysroot(tmp_path / 'again', '12', 'event')
-    mod_wsgi, apache = _wsgi.gather(DebianHost('12', root), find_debian_bin, sysroot=root,
-                                    proc_root=os.path.join(root, 'proc'))
+    mod_wsgi, apache = _wsgi_facts.gather(DebianHost('12', root), find_debian_bin, sysroot=root,
+                                          proc_root=os.path.join(root, 'proc'))
     # The same facts, read from two copies of one captured tree (their paths differ only in the root).
     assert json.dumps(found['existing']).replace(str(tmp_path), '') == \
         json.dumps({'mod_wsgi': mod_wsgi, 'apache': apache}).replace(str(tmp_path / 'again'), '')

@@ -19,6 +19,7 @@ import re
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _probe, _probe_secret
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import PROBE_PATH
 from ansible_collections.modwsgi.apache.tests.unit.probe_server import (
     PROBE, PROBE_VERSIONS, ReplayServer, SilentListener, body, closed_port_url)
 
@@ -127,7 +128,7 @@ def test_not_found(server, version):
     with pytest.raises(_probe.ProbeError) as info:
         _probe.probe(server.url(version, 'not-found-404'))
     assert (info.value.kind, info.value.status) == ('http', 404)
-    assert _probe.PROBE_PATH in str(info.value)
+    assert PROBE_PATH in str(info.value)
 
 
 @pytest.mark.parametrize('version', PROBE_VERSIONS)

@@ -12,7 +12,7 @@ import os
 import pytest
 
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs, _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs, _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.modules import wsgi_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, Replay, debian_sysroot, run_module)
@@ -43,9 +43,9 @@ def debian(tmp_path, monkeypatch):
             dst.write(src.read())
 
     find_bin = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}.get
-    real_gather = _wsgi.gather
+    real_gather = _wsgi_facts.gather
 
-    # The module starts httpd's runs itself, then imports _wsgi.gather: both read the replay.
+    # The module starts httpd's runs itself, then imports _wsgi_facts.gather: both read the replay.
     def start(run, find_bin_, binary=None):
         return _httpd_runs.start(replay, find_bin, sysroot=root, binary=binary)
 
@@ -53,7 +53,7 @@ def debian(tmp_path, monkeypatch):
         return real_gather(replay, find_bin, sysroot=root, binary=binary, resolve=resolve,
                            processes=processes, proc_root=proc_root, started=started)
     monkeypatch.setattr(wsgi_facts, 'start', start)
-    monkeypatch.setattr(_wsgi, 'gather', gather)
+    monkeypatch.setattr(_wsgi_facts, 'gather', gather)
     return replay
 
 
@@ -113,7 +113,7 @@ def test_an_unexpected_error_fails_cleanly(debian, capsys, monkeypatch):
     # traceback (every problem of a configuration is a finding: test_config_fuzz.py).
     def broken(*args, **kwargs):
         raise ValueError("invalid literal for int() with base 10: '8081>'")
-    monkeypatch.setattr(_wsgi, 'analyse', broken)
+    monkeypatch.setattr(_wsgi_facts, 'analyse', broken)
     code, out = run(capsys)
     assert code == 1 and out['failed'] is True
     assert out['msg'].startswith('Error while analysing the Apache configuration: ValueError: '

@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _preflight, _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _preflight, _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import validate
@@ -68,8 +68,8 @@ class Host(object):
 
     def read(self):
         """``(facts, embedded_python)``: what the action gets from the host."""
-        facts, dummy, parsed = _wsgi.gather_parsed(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
-                                                   sysroot=self.root)
+        facts, dummy, parsed = _wsgi_facts.gather_parsed(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin,
+                                                         sysroot=self.root)
         return facts, _preflight.embedded_python(parsed, self.root)
 
     def carry(self, *apps):
@@ -110,7 +110,7 @@ def test_read_apache_returns_it_and_only_reads(mysite):
 def test_debian_s_own_tree_has_none_of_them(tmp_path):
     # Debian's wsgi.conf only mentions WSGIPythonPath in comments.
     root = debian_sysroot(tmp_path, '12', 'event')
-    parsed = _wsgi.gather_parsed(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin, sysroot=root)[2]
+    parsed = _wsgi_facts.gather_parsed(Replay(os.path.join(DEBIAN, '12', 'event')), find_debian_bin, sysroot=root)[2]
     assert _preflight.embedded_python(parsed, root) == []
 
 

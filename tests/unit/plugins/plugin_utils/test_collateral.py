@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import collateral
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import validate
@@ -58,7 +58,7 @@ def refusal(*mounts):
 @pytest.fixture(scope='module')
 def facts():
     """wsgi_facts' mod_wsgi of the captured host, as the preflight module reads it."""
-    return _wsgi.wsgi_facts(Replay(CAPTURE), BINS.get, sysroot=CAPTURE)
+    return _wsgi_facts.wsgi_facts(Replay(CAPTURE), BINS.get, sysroot=CAPTURE)
 
 
 def run(facts, apps, **settings):
@@ -167,7 +167,7 @@ def converted(tmp_path, facts):
     (change,) = result['files']
     with open(os.path.join(root, change['path'].lstrip('/')), 'w') as handle:
         handle.write(change['content'])
-    return _wsgi.wsgi_facts(Replay(CAPTURE), BINS.get, sysroot=root)
+    return _wsgi_facts.wsgi_facts(Replay(CAPTURE), BINS.get, sysroot=root)
 
 
 def test_an_absent_in_place_application_s_site_is_embedded_again(converted):

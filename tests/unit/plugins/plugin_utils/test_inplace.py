@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import site_sources
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace, _plan
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import validate
@@ -112,7 +112,7 @@ class Host(object):
             return handle.read()
 
     def facts(self):
-        return _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'event')), BINS.get, sysroot=self.root)
+        return _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'event')), BINS.get, sysroot=self.root)
 
     def plan(self, apps, probe=True):
         facts = self.facts()

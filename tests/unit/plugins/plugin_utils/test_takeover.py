@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import plan
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
 
@@ -56,7 +56,7 @@ def vhosts(tmp_path):
         path = os.path.join(root, 'etc/apache2/sites-enabled', name)
         with open(path, 'w') as handle:
             handle.write(text)
-    facts = _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'event')), BINS.get, sysroot=root)
+    facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'event')), BINS.get, sysroot=root)
     return facts['vhosts']
 
 

@@ -2,7 +2,7 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Size Apache's MPM from the capacity of the mod_wsgi daemon processes behind it.
+"""Size Apache's MPM from the capacity of the mod_wsgi daemons: the ``mpm_sizing`` filter's rule.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
@@ -25,7 +25,7 @@ worker ratios (no ``--max-clients``, ``--initial-workers`` and the spare-worker 
 mod_wsgi-express serves one process group; the role serves several, so ``processes * threads``
 is the sum over the applications (:func:`daemon_capacity`). The unit tests compare
 :func:`mpm_sizing` with the ``httpd.conf`` that mod_wsgi-express itself wrote
-(``tests/unit/fixtures/tuning/``).
+(``tests/unit/fixtures/mpm_sizing/``).
 """
 
 from __future__ import absolute_import, division, print_function

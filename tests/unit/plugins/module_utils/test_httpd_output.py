@@ -9,13 +9,10 @@ __metaclass__ = type
 
 import os
 import re
-import sys
-import threading
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
-from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, DEBIAN_VERSIONS, MPMS, banner_bytes, captured, read)
 
@@ -31,7 +28,7 @@ def _apache_version(version):
 def test_V_on_debian(version, mpm):
     rc, out, dummy = captured(os.path.join(DEBIAN, version, mpm), 'ctl-V')
     assert rc == 0
-    built = _apachectl.parse_V(out)
+    built = _httpd_output.parse_V(out)
     assert built['mpm'] == mpm
     assert built['threaded'] is (mpm != 'prefork')
     assert built['forked'] is True
@@ -47,7 +44,7 @@ def test_V_on_debian(version, mpm):
 def test_M_on_debian(version, mpm):
     rc, out, dummy = captured(os.path.join(DEBIAN, version, mpm), 'ctl-M')
     assert rc == 0
-    modules = dict((m['name'], m['kind']) for m in _apachectl.parse_M(out))
+    modules = dict((m['name'], m['kind']) for m in _httpd_output.parse_M(out))
     assert modules['core_module'] == 'static'
     assert modules['mpm_%s_module' % mpm] == 'shared'
     assert modules['wsgi_module'] == 'shared'
@@ -60,7 +57,7 @@ def test_M_on_debian(version, mpm):
 def test_S_on_debian(version, mpm):
     rc, out, dummy = captured(os.path.join(DEBIAN, version, mpm), 'ctl-S')
     assert rc == 0
-    cfg = _apachectl.parse_S(out)
+    cfg = _httpd_output.parse_S(out)
     assert cfg['server_root'] == '/etc/apache2'
     assert cfg['pid_file'] == '/var/run/apache2/apache2.pid'
     assert cfg['user'] == 'www-data' and cfg['group'] == 'www-data'
@@ -75,9 +72,9 @@ def test_S_on_debian(version, mpm):
 @pytest.mark.parametrize('version', DEBIAN_VERSIONS)
 def test_v_and_l_on_debian(version):
     directory = os.path.join(DEBIAN, version, 'event')
-    assert _apachectl.parse_version(captured(directory, 'bin-v')[1])['version'] == \
+    assert _httpd_output.parse_version(captured(directory, 'bin-v')[1])['version'] == \
         _apache_version(version)
-    compiled_in = _apachectl.parse_l(captured(directory, 'bin-l')[1])
+    compiled_in = _httpd_output.parse_l(captured(directory, 'bin-l')[1])
     assert compiled_in[:2] == ['core.c', 'mod_so.c']
     assert not [m for m in compiled_in if m in ('prefork.c', 'worker.c', 'event.c')]
 
@@ -86,11 +83,11 @@ def test_v_and_l_on_debian(version):
 def test_broken_config(version):
     directory = os.path.join(DEBIAN, version, 'broken')
     # -V still answers: it does not need a valid configuration.
-    assert _apachectl.parse_V(captured(directory, 'ctl-V')[1])['mpm'] == 'event'
+    assert _httpd_output.parse_V(captured(directory, 'ctl-V')[1])['mpm'] == 'event'
     for name in ('ctl-S', 'ctl-M'):
         rc, out, err = captured(directory, name)
         assert rc != 0
-        message = _apachectl.error_text(out, err)
+        message = _httpd_output.error_text(out, err)
         assert message.startswith('AH00526: Syntax error on line 1 of '
                                   '/etc/apache2/conf-enabled/zz-broken.conf:')
         assert "Invalid command 'ThisIsNotADirective'" in message
@@ -105,9 +102,9 @@ def test_combined_run_reads_as_the_separate_runs(version, mpm):
     directory = os.path.join(DEBIAN, version, mpm)
     rc, out, dummy = captured(directory, 'ctl-S-M')
     assert rc == 0
-    assert _apachectl.parse_M(out) == _apachectl.parse_M(captured(directory, 'ctl-M')[1])
-    combined = _apachectl.parse_S(out)
-    separate = _apachectl.parse_S(captured(directory, 'ctl-S')[1])
+    assert _httpd_output.parse_M(out) == _httpd_output.parse_M(captured(directory, 'ctl-M')[1])
+    combined = _httpd_output.parse_S(out)
+    separate = _httpd_output.parse_S(captured(directory, 'ctl-S')[1])
     assert combined['defines'] == separate['defines'] + ['DUMP_MODULES']
     for cfg in (combined, separate):
         del cfg['defines']
@@ -115,7 +112,7 @@ def test_combined_run_reads_as_the_separate_runs(version, mpm):
         cfg['vhosts'][0]['name'] = 'ADDRESS'
     assert combined == separate
     # Not one module line is read as a vhost, nor a vhost line as a module.
-    assert len(_apachectl.parse_M(out)) == len(re.findall(r'^ \w+ \((static|shared)\)$', out, re.M))
+    assert len(_httpd_output.parse_M(out)) == len(re.findall(r'^ \w+ \((static|shared)\)$', out, re.M))
 
 
 @pytest.mark.parametrize('version', ('12', '13'))
@@ -123,24 +120,24 @@ def test_combined_run_on_broken_config(version):
     directory = os.path.join(DEBIAN, version, 'broken')
     rc, out, err = captured(directory, 'ctl-S-M')
     assert rc != 0
-    assert _apachectl.parse_M(out) == []
-    assert _apachectl.error_text(out, err) == _apachectl.error_text(*captured(directory, 'ctl-S')[1:])
+    assert _httpd_output.parse_M(out) == []
+    assert _httpd_output.error_text(out, err) == _httpd_output.error_text(*captured(directory, 'ctl-S')[1:])
 
 
 def test_error_text_drops_servername_noise():
-    assert _apachectl.error_text('', "AH00558: apache2: Could not reliably determine the "
-                                     "server's fully qualified domain name\nSyntax OK\n") == ''
+    assert _httpd_output.error_text('', "AH00558: apache2: Could not reliably determine the "
+                                    "server's fully qualified domain name\nSyntax OK\n") == ''
 
 
 def test_mod_php_listed():
     out = captured(os.path.join(DEBIAN, '12', 'mod_php'), 'ctl-M')[1]
-    names = [m['name'] for m in _apachectl.parse_M(out)]
+    names = [m['name'] for m in _httpd_output.parse_M(out)]
     assert 'mpm_prefork_module' in names
     assert [n for n in names if n.startswith('php')]
 
 
 def test_V_el8():
-    built = _apachectl.parse_V(read('public', 'el8', 'V.txt'))
+    built = _httpd_output.parse_V(read('public', 'el8', 'V.txt'))
     assert built['version'] == '2.4.37'
     assert built['mpm'] == 'event'
     assert built['threaded'] is True
@@ -149,7 +146,7 @@ def test_V_el8():
 
 
 def test_M_el8_with_noise_line():
-    modules = _apachectl.parse_M(read('public', 'el8', 'M.txt'))
+    modules = _httpd_output.parse_M(read('public', 'el8', 'M.txt'))
     names = [m['name'] for m in modules]
     assert 'mpm_event_module' in names and 'systemd_module' in names
     assert {'name': 'core_module', 'kind': 'static'} in modules
@@ -158,21 +155,21 @@ def test_M_el8_with_noise_line():
 def test_V_el9():
     # The public copy prefixes each line with "# "; the text after it is verbatim.
     text = '\n'.join(line[2:] for line in read('public', 'el9', 'V.hash-prefixed.txt').splitlines())
-    built = _apachectl.parse_V(text)
+    built = _httpd_output.parse_V(text)
     assert built['version'].startswith('2.4.')
     assert built['compiled']['HTTPD_ROOT'] == '/etc/httpd'
     assert built['mpm'] in ('event', 'prefork', 'worker')
 
 
 def test_V_source_build():
-    built = _apachectl.parse_V(read('public', 'source', 'V.txt'))
+    built = _httpd_output.parse_V(read('public', 'source', 'V.txt'))
     assert built['compiled']['HTTPD_ROOT'] == '/usr/local/apache2'
     assert built['mpm'] == 'prefork'
     assert built['threaded'] is False
 
 
 def test_S_suse_name_based_vhosts():
-    cfg = _apachectl.parse_S(read('public', 'suse15', 'sles12sp5-apache2ctl-S.txt'))
+    cfg = _httpd_output.parse_S(read('public', 'suse15', 'sles12sp5-apache2ctl-S.txt'))
     assert cfg['vhosts'], cfg
     for vhost in cfg['vhosts']:
         assert vhost['file'].startswith('/etc/apache2/')
@@ -180,87 +177,22 @@ def test_S_suse_name_based_vhosts():
 
 
 def test_S_el9_aliases():
-    cfg = _apachectl.parse_S(read('public', 'el9', 'S.partial.txt'))
+    cfg = _httpd_output.parse_S(read('public', 'el9', 'S.partial.txt'))
     assert len(cfg['vhosts']) >= 2
     assert any(v['aliases'] for v in cfg['vhosts'])
-
-
-def test_run_all_runs_at_once_and_keeps_the_order():
-    # Each run waits until all three have started: run one after another, the first would
-    # wait forever (the barrier breaks after 30 s and the test fails).
-    barrier = threading.Barrier(3, timeout=30)
-
-    def run(argv):
-        barrier.wait()
-        return 0, ' '.join(argv), ''
-    argvs = [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']]
-    assert _httpd_runs.run_all(run, argvs) == [(0, 'httpd -V', ''), (0, 'httpd -S', ''), (0, 'httpd -M', '')]
-
-
-def test_run_all_raises_a_runs_exit_in_the_callers_thread():
-    ran = []
-
-    def run(argv):
-        ran.append(argv[1])
-        if argv[1] == '-S':
-            raise SystemExit(1)  # what fail_json does
-        return 0, '', ''
-    with pytest.raises(SystemExit):
-        _httpd_runs.run_all(run, [['httpd', '-V'], ['httpd', '-S'], ['httpd', '-M']])
-    assert sorted(ran) == ['-M', '-S', '-V']
-
-
-def test_start_all_lets_the_caller_work_until_it_waits():
-    # The runs go on while the caller works: the first one waits for the caller's signal.
-    signal = threading.Event()
-
-    def run(argv):
-        if argv[1] == '-S':
-            assert signal.wait(30)
-        return 0, argv[1], ''
-    wait = _httpd_runs.start_all(run, [['httpd', '-S'], ['httpd', '-v']])
-    signal.set()
-    assert wait() == [(0, '-S', ''), (0, '-v', '')]
-
-
-class _Module:
-    """What run() uses of an AnsibleModule: fail_json exits."""
-
-    def fail_json(self, **kwargs):
-        self.failed = kwargs
-        raise SystemExit(1)
-
-
-def test_run_runs_in_the_c_locale_without_a_shell(monkeypatch):
-    monkeypatch.setenv('LANG', 'fr_FR.UTF-8')
-    code = ('import os, sys; print(os.environ["LANG"], os.environ["LC_ALL"], sys.argv[1]); '
-            'sys.stderr.flush(); os.write(2, b"caf\\xc3\\xa9"); sys.exit(3)')
-    # UTF-8 bytes on stderr (Python 3.6 in the C locale would escape a str written there).
-    rc, out, err = _httpd_runs.run(_Module(), [sys.executable, '-c', code, '$HOME;*'])
-    assert (rc, out, err) == (3, 'C C $HOME;*\n', u'caf\u00e9')
-
-
-def test_run_fails_like_run_command(tmp_path):
-    module = _Module()
-    with pytest.raises(SystemExit):
-        _httpd_runs.run(module, [str(tmp_path / 'nope'), '-v'])
-    assert module.failed['msg'] == 'Error executing command.'
-    with pytest.raises(SystemExit):
-        _httpd_runs.run(module, [sys.executable, '-c', 'import sys; sys.exit("bad")'], check_rc=True)
-    assert (module.failed['rc'], module.failed['msg']) == (1, 'bad')
 
 
 @pytest.mark.parametrize('version', DEBIAN_VERSIONS)
 def test_banner_of_the_binary_is_what_v_prints(version):
     rc, out, dummy = captured(os.path.join(DEBIAN, version, 'event'), 'bin-v')
-    expected = _apachectl.parse_version(out)
+    expected = _httpd_output.parse_version(out)
     del expected['built']  # -v's second line: not a string of the binary, and not reported
-    assert _apachectl.banner_version(banner_bytes(version)) == expected
+    assert _httpd_output.banner_version(banner_bytes(version)) == expected
 
 
 def test_banner_only_when_the_binary_holds_exactly_one():
     data = banner_bytes('12')
-    assert _apachectl.banner_version(data + data)['version'] == '2.4.68'
-    assert _apachectl.banner_version(data + banner_bytes('13')) == {}
-    assert _apachectl.banner_version(data.replace(b'\0Apache/2.4.68 (', b'\0Apache/2.4.68x(')) == {}
-    assert _apachectl.banner_version(b'') == {} and _apachectl.banner_version(None) == {}
+    assert _httpd_output.banner_version(data + data)['version'] == '2.4.68'
+    assert _httpd_output.banner_version(data + banner_bytes('13')) == {}
+    assert _httpd_output.banner_version(data.replace(b'\0Apache/2.4.68 (', b'\0Apache/2.4.68x(')) == {}
+    assert _httpd_output.banner_version(b'') == {} and _httpd_output.banner_version(None) == {}

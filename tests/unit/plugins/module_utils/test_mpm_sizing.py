@@ -1,8 +1,8 @@
-"""plugins/module_utils/_tuning.py against the MPM sizing that mod_wsgi-express itself wrote.
+"""plugins/module_utils/_mpm_sizing.py against the MPM sizing that mod_wsgi-express itself wrote.
 
-Each fixtures/tuning/express-PxT.conf holds the <IfModule mpm_*_module> blocks of the httpd.conf
+Each fixtures/mpm_sizing/express-PxT.conf holds the <IfModule mpm_*_module> blocks of the httpd.conf
 that `mod_wsgi-express setup-server --processes P --threads T` generated (mod_wsgi 6.1.1 on
-Debian 12; see fixtures/tuning/capture.sh and captured-with.txt). The rule itself is in
+Debian 12; see fixtures/mpm_sizing/capture.sh and captured-with.txt). The rule itself is in
 mod_wsgi 6.1.1's src/express/server.py, lines 467-544.
 """
 
@@ -15,11 +15,11 @@ import re
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _tuning
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_sizing
 from ansible_collections.modwsgi.apache.tests.unit.helpers import FIXTURES
 
-TUNING = os.path.join(FIXTURES, 'tuning')
-CAPTURED = sorted(glob.glob(os.path.join(TUNING, 'express-*x*.conf')))
+SIZING = os.path.join(FIXTURES, 'mpm_sizing')
+CAPTURED = sorted(glob.glob(os.path.join(SIZING, 'express-*x*.conf')))
 
 # mod_wsgi-express writes the Apache 2.2 name; 2.4 calls it MaxRequestWorkers.
 RENAMED = {'MaxClients': 'MaxRequestWorkers'}
@@ -61,13 +61,13 @@ def test_matches_mod_wsgi_express(path):
     expected = express_blocks(path)
     assert sorted(expected) == ['event', 'prefork', 'worker']
 
-    sizing = _tuning.mpm_sizing([{'processes': int(processes), 'threads': int(threads)}])
+    sizing = _mpm_sizing.mpm_sizing([{'processes': int(processes), 'threads': int(threads)}])
 
     assert sizing['capacity'] == int(processes) * int(threads)
     for mpm in ('prefork', 'worker', 'event'):
         assert sizing[mpm] == expected[mpm], mpm
-    assert sorted(sizing['prefork']) == sorted(_tuning.PREFORK_DIRECTIVES)
-    assert sorted(sizing['event']) == sorted(_tuning.THREADED_DIRECTIVES)
+    assert sorted(sizing['prefork']) == sorted(_mpm_sizing.PREFORK_DIRECTIVES)
+    assert sorted(sizing['event']) == sorted(_mpm_sizing.THREADED_DIRECTIVES)
 
 
 def test_capacity_is_the_sum_over_present_apps():
@@ -76,13 +76,13 @@ def test_capacity_is_the_sum_over_present_apps():
         {'processes': '1', 'threads': 5.0, 'state': 'present'},
         {'processes': 100, 'threads': 100, 'state': 'absent'},
     ]
-    assert _tuning.daemon_capacity(apps) == 35
+    assert _mpm_sizing.daemon_capacity(apps) == 35
     # One process group of 7 x 5 is the same capacity: express-7x5.conf is the reference.
-    assert _tuning.mpm_sizing(apps) == _tuning.mpm_sizing([{'processes': 7, 'threads': 5}])
+    assert _mpm_sizing.mpm_sizing(apps) == _mpm_sizing.mpm_sizing([{'processes': 7, 'threads': 5}])
 
 
 def test_no_apps_is_the_smallest_front_end():
-    sizing = _tuning.mpm_sizing([])
+    sizing = _mpm_sizing.mpm_sizing([])
     assert sizing['capacity'] == 0
     assert sizing['max_clients'] == 20
     assert sizing['prefork']['MaxRequestWorkers'] == 20
@@ -103,4 +103,4 @@ def test_no_apps_is_the_smallest_front_end():
 ])
 def test_refuses_what_is_not_a_capacity(apps, message):
     with pytest.raises(ValueError, match=message):
-        _tuning.mpm_sizing(apps)
+        _mpm_sizing.mpm_sizing(apps)

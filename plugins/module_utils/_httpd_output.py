@@ -2,13 +2,13 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Parsers for what ``httpd``/``apachectl`` print.
+"""Parse what ``httpd``/``apachectl`` print, and the version banner in the binary: pure, no I/O.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
 The parsers take the text of ``-V``, ``-M``, ``-S``, ``-v`` and ``-l`` (always produced under
 ``LANG=C``) and return plain dicts; they never raise on odd input. The runner that produces
-that text (``run``, ``start``, ``host_access``) is in :mod:`_httpd_runs`.
+that text (``run``, ``start``) is in :mod:`_httpd_runs`.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -15,8 +15,9 @@ import sys
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
-from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_module
+from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_url
 from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot, read
 
 BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
@@ -43,7 +44,7 @@ def analyse(tmp_path, text, files=None, apache=None, module=None, scripts=(), **
     kwargs.setdefault('modules', MODULES)
     parsed = _config.parse(main, str(tmp_path), **kwargs)
     assert parsed.errors == []
-    return _wsgi.analyse(parsed, apache, module, sysroot=str(tmp_path))
+    return _wsgi_facts.analyse(parsed, apache, module, sysroot=str(tmp_path))
 
 
 def codes(analysis):
@@ -69,8 +70,8 @@ def line_of(path, text):
 @pytest.mark.parametrize('version', ('12', '13'))
 def test_debian_default_tree_has_no_wsgi_config(tmp_path, version):
     root = debian_sysroot(tmp_path, version, 'event')
-    facts = _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, version, 'event')), BINS.get,
-                             sysroot=root, resolve=['http://localhost/'])
+    facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, version, 'event')), BINS.get,
+                                   sysroot=root, resolve=['http://localhost/'])
     assert facts['loaded'] is True
     # The captured tree is /etc only: the module file itself is not part of it.
     assert facts['installed'] is False and facts['python'] is None
@@ -85,8 +86,8 @@ def test_debian_default_tree_has_no_wsgi_config(tmp_path, version):
 
 
 def test_no_apache(tmp_path):
-    facts = _wsgi.wsgi_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path),
-                             resolve=['http://x/'])
+    facts = _wsgi_facts.wsgi_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path),
+                                   resolve=['http://x/'])
     assert facts['installed'] is False and facts['loaded'] is False
     assert facts['mounts'] == [] and facts['findings'] == []
     assert facts['vhosts'] == []
@@ -111,7 +112,7 @@ def test_debian_tree_with_a_daemon_vhost(tmp_path, mpm, expected):
     """The real Debian tree and captured -V/-M/-S, plus one daemon-mode site."""
     root = debian_sysroot(tmp_path, '12', mpm)
     site = write(root, 'etc/apache2/sites-enabled/shop.conf', VHOST)
-    facts = _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', mpm)), BINS.get, sysroot=root)
+    facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', mpm)), BINS.get, sysroot=root)
     assert [g['name'] for g in facts['daemon_groups']] == ['shop']
     group = facts['daemon_groups'][0]
     assert group['processes'] == 20 and group['threads'] == 15
@@ -137,8 +138,8 @@ def test_debian_tree_with_a_daemon_vhost(tmp_path, mpm, expected):
 def test_prefork_kept_for_php_is_info(tmp_path):
     root = debian_sysroot(tmp_path, '12', 'prefork')
     write(root, 'etc/apache2/sites-enabled/shop.conf', VHOST.replace('processes=20', ''))
-    facts = _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'mod_php')), BINS.get,
-                             sysroot=root)
+    facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'mod_php')), BINS.get,
+                                   sysroot=root)
     prefork = [f for f in facts['findings'] if f['code'] == 'prefork_with_daemon'][0]
     assert prefork['severity'] == 'info' and 'php_module' in prefork['message']
 
@@ -472,13 +473,13 @@ def test_resolve_without_a_mount(tmp_path):
 ))
 def test_parse_url_rejects(url, message):
     with pytest.raises(ValueError) as error:
-        _wsgi.parse_url(url)
+        _wsgi_url.parse_url(url)
     assert message in str(error.value)
 
 
 def test_parse_url():
-    assert _wsgi.parse_url('https://Shop.Example/a?b') == ('https', 'shop.example', 443, '/a')
-    assert _wsgi.parse_url('http://[::1]:8080') == ('http', '::1', 8080, '/')
+    assert _wsgi_url.parse_url('https://Shop.Example/a?b') == ('https', 'shop.example', 443, '/a')
+    assert _wsgi_url.parse_url('http://[::1]:8080') == ('http', '::1', 8080, '/')
 
 
 # -- the module file -------------------------------------------------------------------------
@@ -540,8 +541,8 @@ def test_broken_config_is_a_finding_with_file_and_line(tmp_path):
     # The tree and the outputs are Debian 12's, captured with the same zz-broken.conf in place.
     root = debian_sysroot(tmp_path, '12', 'event')
     write(root, 'etc/apache2/conf-enabled/zz-broken.conf', 'ThisIsNotADirective on\n')
-    facts = _wsgi.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'broken')), BINS.get,
-                             sysroot=root)
+    facts = _wsgi_facts.wsgi_facts(Replay(os.path.join(DEBIAN, '12', 'broken')), BINS.get,
+                                   sysroot=root)
     found = [f for f in facts['findings'] if f['code'] == 'config_invalid']
     assert len(found) == 1
     assert found[0]['severity'] == 'error'
@@ -554,7 +555,7 @@ def test_missing_include_and_undefined_variable_are_findings(tmp_path):
     main = write(tmp_path, 'httpd.conf', 'Include missing.conf\n'
                                          'WSGIDaemonProcess ${NOPE}\n')
     parsed = _config.parse(main, str(tmp_path), modules=MODULES)
-    analysis = _wsgi.analyse(parsed, {}, None, sysroot='/')
+    analysis = _wsgi_facts.analyse(parsed, {}, None, sysroot='/')
     found = [f for f in analysis.findings if f['code'] == 'config_unreadable']
     assert [(f['file'], f['line'], f['severity']) for f in found] == [
         (main, 1, 'warning'), (main, 2, 'warning')]
@@ -707,7 +708,7 @@ def test_packaged_module_file_stands_only_for_the_loaded_one(tmp_path):
         def __init__(self, path):
             self.modules = {'wsgi_module': {'path': path}} if path is not None else {}
     for path in (None, '/' + packaged_so):
-        assert _wsgi._module_file(Parsed(path), 'debian', root, packaged) is packaged
-    other = _wsgi._module_file(Parsed('/' + express_so), 'debian', root, packaged)
+        assert _wsgi_facts._module_file(Parsed(path), 'debian', root, packaged) is packaged
+    other = _wsgi_facts._module_file(Parsed('/' + express_so), 'debian', root, packaged)
     assert other == _wsgi_module.module_file(Parsed('/' + express_so), 'debian', root)
     assert other['path'] == '/' + express_so

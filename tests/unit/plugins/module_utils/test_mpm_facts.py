@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.tests.unit.helpers import (
     DEBIAN, MPMS, Replay, banner_bytes, debian_sysroot, read)
 
@@ -25,7 +25,7 @@ BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
 def gather(tmp_path, version, mpm, fixture=None, **kwargs):
     root = debian_sysroot(tmp_path, version, mpm)
     replay = Replay(os.path.join(DEBIAN, version, fixture or mpm))
-    facts = _facts.apache_facts(replay, BINS.get, sysroot=root, **kwargs)
+    facts = _mpm_facts.apache_facts(replay, BINS.get, sysroot=root, **kwargs)
     return facts, replay
 
 
@@ -59,9 +59,9 @@ def test_debian_facts(tmp_path, version, mpm):
 def test_static_modules_of_M_are_those_of_l(version, mpm):
     """The captured -l and the "(static)" entries of the captured -M, side by side."""
     fixture = os.path.join(DEBIAN, version, mpm)
-    listed = _apachectl.parse_l(read(fixture, 'bin-l.stdout'))
+    listed = _httpd_output.parse_l(read(fixture, 'bin-l.stdout'))
     static = [_config.module_source_name(m['name'])
-              for m in _apachectl.parse_M(read(fixture, 'ctl-M.stdout')) if m['kind'] == 'static']
+              for m in _httpd_output.parse_M(read(fixture, 'ctl-M.stdout')) if m['kind'] == 'static']
     assert static == listed and 'core.c' in static
 
 
@@ -85,7 +85,7 @@ def test_broken_config_reports_what_it_can(tmp_path):
     with open(os.path.join(root, 'etc/apache2/conf-enabled/zz-broken.conf'), 'w') as handle:
         handle.write('ThisIsNotADirective on\n')
     replay = Replay(os.path.join(DEBIAN, '12', 'broken'))
-    facts = _facts.apache_facts(replay, BINS.get, sysroot=root, processes=False)
+    facts = _mpm_facts.apache_facts(replay, BINS.get, sysroot=root, processes=False)
     assert facts['config_ok'] is False
     assert "Invalid command 'ThisIsNotADirective'" in facts['config_error']
     assert facts['version'] == '2.4.68'
@@ -118,8 +118,8 @@ def test_source_build_reads_its_paths_from_V(tmp_path):
             return 0, read('public', 'source', 'V.txt'), ''
         return 127, '', 'not captured'
 
-    facts = _facts.apache_facts(run, {}.get, sysroot=str(tmp_path), binary=binary,
-                                processes=False)
+    facts = _mpm_facts.apache_facts(run, {}.get, sysroot=str(tmp_path), binary=binary,
+                                    processes=False)
     assert facts['layout'] == 'source'
     assert facts['version'] == '2.4.41'
     assert facts['config_file'] == '/usr/local/apache2/conf/httpd.conf'
@@ -138,8 +138,8 @@ def test_processes_from_captured_proc(tmp_path, mpm):
     with open(os.path.join(fixture, 'proc', 'apache2.pid')) as src:
         with open(os.path.join(pid_dir, 'apache2.pid'), 'w') as dst:
             dst.write(src.read())
-    facts = _facts.apache_facts(Replay(fixture), BINS.get, sysroot=root,
-                                proc_root=os.path.join(fixture, 'proc'))
+    facts = _mpm_facts.apache_facts(Replay(fixture), BINS.get, sysroot=root,
+                                    proc_root=os.path.join(fixture, 'proc'))
     pids = sorted(int(p) for p in os.listdir(os.path.join(fixture, 'proc')) if p.isdigit())
     assert facts['processes']['pids'] == pids
     assert facts['processes']['count'] == (6 if mpm == 'prefork' else 3)
@@ -148,14 +148,14 @@ def test_processes_from_captured_proc(tmp_path, mpm):
 
 
 def test_no_apache(tmp_path):
-    facts = _facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
+    facts = _mpm_facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
     assert facts == {'installed': False, 'layout': None}
 
 
 def test_layout_files_without_binary(tmp_path):
     (tmp_path / 'etc' / 'httpd' / 'conf').mkdir(parents=True)
     (tmp_path / 'etc' / 'httpd' / 'conf' / 'httpd.conf').write_text('')
-    facts = _facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
+    facts = _mpm_facts.apache_facts(Replay(str(tmp_path)), {}.get, sysroot=str(tmp_path))
     assert facts == {'installed': False, 'layout': 'redhat'}
 
 
@@ -166,9 +166,9 @@ def test_started_by_the_caller_reads_the_same(tmp_path):
     root = debian_sysroot(tmp_path, '12', 'event')
     replay = Replay(fixture)
     started = _httpd_runs.start(replay, BINS.get, sysroot=root)
-    facts = _facts.gather(replay, BINS.get, sysroot=root, processes=False, started=started)[0]
+    facts = _mpm_facts.gather(replay, BINS.get, sysroot=root, processes=False, started=started)[0]
     assert sorted(call[1] for call in replay.calls) == ['-S', '-v']
-    assert facts == _facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)[0]
+    assert facts == _mpm_facts.gather(Replay(fixture), BINS.get, sysroot=root, processes=False)[0]
     assert _httpd_runs.start(replay, {}.get, sysroot=str(tmp_path / 'none')) == {
         'located': None, 'built': None, 'wait': None}
 
@@ -178,11 +178,11 @@ def test_version_from_the_binary_spares_the_v_run(tmp_path, version):
     # The real bytes around the banner of Debian's /usr/sbin/apache2 stand for the binary.
     fixture = os.path.join(DEBIAN, version, 'event')
     root = debian_sysroot(tmp_path, version, 'event')
-    expected = _facts.apache_facts(Replay(fixture), BINS.get, sysroot=root, processes=False)
+    expected = _mpm_facts.apache_facts(Replay(fixture), BINS.get, sysroot=root, processes=False)
     os.makedirs(os.path.join(root, 'usr', 'sbin'))
     with open(os.path.join(root, 'usr', 'sbin', 'apache2'), 'wb') as handle:
         handle.write(banner_bytes(version))
     replay = Replay(fixture)
-    facts = _facts.apache_facts(replay, BINS.get, sysroot=root, processes=False)
+    facts = _mpm_facts.apache_facts(replay, BINS.get, sysroot=root, processes=False)
     assert [call[1:] for call in replay.calls] == [['-S', '-M']]
     assert facts == expected and facts['server_version'].startswith('Apache/2.4.')

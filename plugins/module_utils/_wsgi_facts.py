@@ -2,7 +2,7 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The ``wsgi_facts`` entry point: read Apache once, then apply mod_wsgi's rules.
+"""Backend of the ``wsgi_facts`` module: read Apache once, then apply mod_wsgi's rules.
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
@@ -21,16 +21,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_findings
-from ansible_collections.modwsgi.apache.plugins.module_utils._httpd_routing import (  # noqa: F401, pylint: disable=unused-import
-    Server,
-    answers_to,
-)
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_mounts import Analysis
-from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_url import parse_url  # noqa: F401, pylint: disable=unused-import
 
 
 def analyse(parsed, apache=None, module=None, sysroot='/'):
@@ -49,7 +44,7 @@ def gather(run, find_bin, sysroot='/', binary=None, resolve=None, processes=Fals
            started=None):
     """``(mod_wsgi facts, apache facts)`` from one reading of Apache: the second is what
     ``mpm_facts`` reports (with ``processes`` measured when asked), so one module call can
-    return both. ``started``: as in :func:`_facts.gather`."""
+    return both. ``started``: as in :func:`_mpm_facts.gather`."""
     return gather_parsed(run, find_bin, sysroot, binary, resolve, processes, proc_root, started)[:2]
 
 
@@ -64,8 +59,8 @@ def gather_parsed(run, find_bin, sysroot='/', binary=None, resolve=None, process
     # it is the one the configuration loads (_module_file checks).
     located = started['located']
     packaged = module_file(None, located['layout'], sysroot) if located else None
-    apache, parsed = _facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
-                                   processes=processes, started=started)
+    apache, parsed = _mpm_facts.gather(run, find_bin, sysroot, proc_root=proc_root, binary=binary,
+                                       processes=processes, started=started)
     return mod_wsgi_facts(apache, parsed, sysroot, resolve, packaged), apache, parsed
 
 
@@ -80,7 +75,7 @@ def _module_file(parsed, layout, sysroot, packaged):
 
 
 def mod_wsgi_facts(apache, parsed, sysroot='/', resolve=None, packaged=None):
-    """``wsgi_facts``' facts from Apache's facts and configuration as :func:`_facts.gather` read
+    """``wsgi_facts``' facts from Apache's facts and configuration as :func:`_mpm_facts.gather` read
     them (``parsed`` is ``None`` without Apache); ``packaged``: see :func:`_module_file`."""
     module = _module_file(parsed, apache.get('layout'), sysroot, packaged)
     facts = {

@@ -2,7 +2,7 @@
 # Copyright (c) modwsgi.apache contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Gather the ``apache`` facts: build, MPM, modules, limits, processes.
+"""Backend of the ``mpm_facts`` module: the ``apache`` facts (build, MPM, modules, limits, processes).
 
 PRIVATE to the collection: this is not a public API and may change at any time.
 
@@ -17,13 +17,13 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _apachectl
+from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_output
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config
 from ansible_collections.modwsgi.apache.plugins.module_utils import _httpd_runs
 from ansible_collections.modwsgi.apache.plugins.module_utils import _layout
 from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm
 from ansible_collections.modwsgi.apache.plugins.module_utils import _proc
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import locate  # noqa: F401, pylint: disable=unused-import
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import LAYOUTS, MPMS
 
 # Process names of the Apache parent and children, per layout (comm is cut at 15 chars).
 PROCESS_NAMES = {
@@ -38,7 +38,7 @@ def _loaded_mpm(loaded):
     """The MPM among the modules httpd listed (``-M``): a known one first, since a module such
     as mpm_itk_module is named like an MPM but runs on top of prefork."""
     names = [_mpm.mpm_of_module(m['name']) for m in loaded]
-    known = [name for name in names if name in _mpm.MPMS]
+    known = [name for name in names if name in MPMS]
     found = known or [name for name in names if name]
     return found[0] if found else None
 
@@ -64,7 +64,7 @@ def _mpm_facts(layout, located, built, compiled_in, parsed, sysconfig, loaded):
     if layout == 'suse' and 'APACHE_MPM' in sysconfig and sysconfig['APACHE_MPM'][0]:
         value, line = sysconfig['APACHE_MPM']
         name = name or value
-        selected_by = {'file': _layout.LAYOUTS['suse']['sysconfig'], 'line': line}
+        selected_by = {'file': LAYOUTS['suse']['sysconfig'], 'line': line}
     if not name:
         loaded = [m for m in parsed.modules if _mpm.mpm_of_module(m)]
         name = _mpm.mpm_of_module(loaded[0]) if loaded else None
@@ -97,7 +97,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
     if located is None:
         return {'installed': False, 'layout': _layout.detect(sysroot)}, None
     layout, runner = located['layout'], located['runner']
-    info = _layout.LAYOUTS[layout]
+    info = LAYOUTS[layout]
     direct = located['binary'] or runner
     env, defines, sysconfig = _layout.startup_environment(layout, sysroot)
     # While httpd runs, the configuration is read without the compiled-in modules (-M lists
@@ -111,28 +111,28 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
 
     outputs = started['wait']()
     rc_s, out_s, err_s = outputs[-1]
-    built = dict(started['built']) or _apachectl.parse_V(outputs[0][1])
+    built = dict(started['built']) or _httpd_output.parse_V(outputs[0][1])
     if not built.get('version') and layout == 'source':
-        built.update(_apachectl.parse_version(run([direct, '-v'])[1]))
-    run_cfg = _apachectl.parse_S(out_s)
+        built.update(_httpd_output.parse_version(run([direct, '-v'])[1]))
+    run_cfg = _httpd_output.parse_S(out_s)
     measured = None
     if processes:
         pid_file = run_cfg.get('pid_file')
         if pid_file:
-            pid_file = _config.host_path(sysroot, pid_file)
+            pid_file = _layout.host_path(sysroot, pid_file)
         # Measured while the rest is worked out (and the configuration parsed, unless it was
         # read while httpd ran): the time goes to reading /proc (for smaps_rollup, the kernel
         # walks each process's page tables), which Python does without holding the GIL.
         measured = _httpd_runs.start_all(lambda names: _proc.measure(names, pid_file, proc_root),
                                          [PROCESS_NAMES[layout]])
-    loaded = _apachectl.parse_M(out_s) if rc_s == 0 else []
+    loaded = _httpd_output.parse_M(out_s) if rc_s == 0 else []
     # The compiled-in modules are -M's "(static)" ones (the same list as -l, in the same
     # order, on every capture where -M works); -l runs only when -M cannot (a broken config).
     if loaded:
         compiled_in = [_config.module_source_name(m['name']) for m in loaded
                        if m['kind'] == 'static']
     else:
-        compiled_in = _apachectl.parse_l(run([direct, '-l'])[1])
+        compiled_in = _httpd_output.parse_l(run([direct, '-l'])[1])
 
     httpd_root, config_file = _config_location(built, info)
     parsed = _config.with_compiled_in(early, compiled_in) if early is not None else None
@@ -162,7 +162,7 @@ def gather(run, find_bin, sysroot='/', proc_root='/proc', binary=None, processes
         'server_root': run_cfg.get('server_root') or parsed.server_root,
         'config_file': config_file,
         'config_ok': config_ok,
-        'config_error': None if config_ok else _apachectl.error_text(out_s, err_s),
+        'config_error': None if config_ok else _httpd_output.error_text(out_s, err_s),
         'parse_errors': parsed.errors,
         'defines': [d for d in run_cfg['defines'] if not d.startswith('DUMP_')],
         'pid_file': run_cfg.get('pid_file'),
