@@ -25,7 +25,8 @@ from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import collateral
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._plan import OURS, PlanError, build
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
-    OS_SETTINGS, SETTINGS, RoleInputError, host_errors, os_candidates, retired, validate, vhosts)
+    OS_SETTINGS, SETTINGS, RoleInputError, host_errors, os_candidates, retired, role_families, validate,
+    vhosts)
 
 
 
@@ -66,7 +67,8 @@ class ActionModule(ActionBase):
             settings, apps = validate(self._settings(task_vars or {}), args.get('apps'), probe_url)
         except RoleInputError as exc:
             return self._refuse(result, exc.errors)
-        families = os_candidates(settings, apps, args.get('os_families') or {})
+        table = args.get('os_families') or role_families()
+        families = os_candidates(settings, apps, table)
         facts = (task_vars or {}).get('ansible_facts') or {}
         answer = self._execute_module(
             module_name='modwsgi.apache.daemon_mode_preflight',
@@ -108,7 +110,7 @@ class ActionModule(ActionBase):
             existing=host['existing'], mpm_target=host['mpm']['target'],
             thread_unsafe=host['mpm']['thread_unsafe'], mpm_pending=host['mpm']['pending'],
             service_ready=host['service_ready'], carried=carried, left_embedded=left)
-        layout = dict(args['os_families'][host['os']['family']])
+        layout = dict(table[host['os']['family']])
 
         def render(name, extra):
             return self._lookup('template', name, task_vars or {}, result, extra=extra)

@@ -111,16 +111,18 @@ options:
     choices: [auto, prefork, worker, event]
   os_families:
     description:
-      - The role's table of OS families (its C(vars/main.yml)), by family; each has C(ctl),
+      - A table of OS families in place of the collection's own, by family; each has C(ctl),
         C(service), C(socket_prefix), C(packages) (a list for each C(modwsgi_install)),
         C(pip_conflicts) (removed for C(modwsgi_install=pip)) and C(tls_packages) (added when a
         present application has C(tls), as RedHat's C(mod_ssl)), and where the role writes its
         files (C(conf_dir), C(site_dir), their C(_enabled_dir), C(log_dir), the C(pip_) paths,
-        C(module_links), C(ssl_links), C(listened_ports), C(main_files)); the role's
-        C(vars/main.yml) says what each is.
+        C(module_links), C(ssl_links), C(listened_ports), C(main_files)), as in the
+        collection's own table (its private C(plugins/module_utils/_constants.py),
+        C(ROLE_FAMILIES)), which says what each is.
       - The settings C(modwsgi_service), C(modwsgi_packages) and C(modwsgi_socket_prefix) replace
         the family's values when they are given (not null).
-      - This option is read on the controller only. Without it, no OS family is supported.
+      - This option is read on the controller only. Without it, the collection's own table is
+        used (the role passes none), Debian and RedHat.
     type: dict
   ours:
     description:
@@ -140,29 +142,6 @@ EXAMPLES = r'''
     settings:
       modwsgi_install: package
       modwsgi_mpm: auto
-    os_families:
-      Debian:
-        ctl: /usr/sbin/apache2ctl
-        service: apache2
-        socket_prefix: /var/run/apache2/wsgi
-        packages:
-          package: [apache2, libapache2-mod-wsgi-py3]
-        pip_conflicts: [libapache2-mod-wsgi-py3]
-        tls_packages: []
-        pip_cert: /etc/ssl/certs/ca-certificates.crt
-        pip_python: /usr/bin/python3
-        pip_load_dir: /etc/apache2/mods-available
-        pip_load_file: modwsgi-pip.load
-        pip_load_enabled_dir: /etc/apache2/mods-enabled
-        log_dir: /var/log/apache2
-        conf_dir: /etc/apache2/conf-available
-        conf_enabled_dir: /etc/apache2/conf-enabled
-        site_dir: /etc/apache2/sites-available
-        site_enabled_dir: /etc/apache2/sites-enabled
-        module_links: []
-        ssl_links: []
-        listened_ports: [80, 443]
-        main_files: [/etc/apache2/apache2.conf]
   register: preflight
 '''
 

@@ -55,10 +55,9 @@ APP = {'name': 'shop', 'server_name': 'shop.example', 'wsgi_script': '/srv/shop/
 
 
 def role_families():
-    """The role's own table of OS families (roles/daemon_mode/vars/main.yml)."""
-    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'daemon_mode', 'vars', 'main.yml')
-    with open(path) as handle:
-        return yaml.safe_load(handle)['__modwsgi_os_families']
+    """The role's own table of OS families (module_utils/_constants.py, ROLE_FAMILIES)."""
+    from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import role_families as table  # pylint: disable=import-outside-toplevel
+    return table()
 
 
 # As a task may pass them: the settings a user did not set are null.
@@ -347,7 +346,7 @@ def run_plan(tmp_path, search_path, settings=None, check_mode=False):
                      role_path=ROLE, **(settings or {}))
     loader = DataLoader()
     templar = Templar(loader=loader, variables=variables)
-    plugin = ActionModule(Task({'apps': PLAN_APPS, 'os_families': FAMILIES}, check_mode), Connection(), None, loader,
+    plugin = ActionModule(Task({'apps': PLAN_APPS}, check_mode), Connection(), None, loader,
                           templar, None)
     answer = plan_host(tmp_path)
     calls = []
