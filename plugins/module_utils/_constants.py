@@ -38,6 +38,9 @@ MPMS = ('prefork', 'worker', 'event')
 # local-only: the probe's own checks and the role's preflight action read it from here.
 PROBE_PATH = '/.well-known/modwsgi-probe'
 
+# The first line of every file the role daemon_mode writes says this (after '# ').
+ROLE_MARKER = 'Managed by modwsgi.apache.daemon_mode'
+
 # How each family of systems lays Apache out: paths, commands, service, MPM selection.
 LAYOUTS = {
     'debian': {

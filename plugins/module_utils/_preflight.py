@@ -28,7 +28,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm, _mpm_switch, _wsgi_facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _constants, _mpm, _mpm_switch, _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
@@ -217,9 +217,9 @@ def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
 # the daemon group of an application it converts (plugins/plugin_utils/_carry.py).
 EMBEDDED_PYTHON_DIRECTIVES = ('WSGIPythonPath', 'WSGIPythonHome', 'WSGIPythonEggs')
 
-# The role's own files start with this (its templates' first line, vars/main.yml
-# ``__modwsgi_marker``): the WSGIPythonHome of modwsgi-pip.load.j2 is the role's, not the user's.
-ROLE_MARKER = '# Managed by modwsgi.apache.daemon_mode'
+# The role's own files start with this (its templates' first line): the WSGIPythonHome of
+# modwsgi-pip.load.j2 is the role's, not the user's.
+ROLE_MARKER = '# ' + _constants.ROLE_MARKER
 
 
 def _condition(node):

@@ -19,17 +19,15 @@ __metaclass__ = type
 
 import posixpath
 
-from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS, ROLE_MARKER
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_sizing import mpm_sizing
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace, _takeover
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import RE_ABS_PATH
 
 # The files this role writes, which are never taken over nor converted in place.
 OURS = '/modwsgi-[^/]+[.]conf$'
-# Where the probe's script lives on the host, and the marker in the first line of every file
-# this role writes (its templates print it).
+# Where the probe's script lives on the host.
 PROBE_DIR = '/usr/local/share/modwsgi-probe'
-MARKER = 'Managed by modwsgi.apache.daemon_mode'
 TUNING_FILE = 'modwsgi-mpm-tuning.conf'
 # The most any MPM directive of the sizing may be (ServerLimit's hard limit in Apache is 200000).
 SIZING_MAX = 200000
@@ -219,7 +217,7 @@ def build(plan, host, layout, render, probe_script, probe_url):
     in_place_files, reach = in_place(facts, apps, host.get('sites') or {}, plan['takeovers'], probe_url,
                                      settings.get('modwsgi_probe', True), settings.get('modwsgi_backup_dir'))
     plan.update(in_place=reach, in_place_files=in_place_files, sizing=sizing(apps, settings.get('modwsgi_mpm_tuning')),
-                marker=MARKER, probe_url=probe_url, probe_dir=PROBE_DIR, layout=layout, mpms=list(MPMS),
+                marker=ROLE_MARKER, probe_url=probe_url, probe_dir=PROBE_DIR, layout=layout, mpms=list(MPMS),
                 # What mod_wsgi-express module-config must print as the module's path (install_pip.yml).
                 abs_path_re=RE_ABS_PATH.pattern,
                 # modwsgi_install: pip: the CA bundle pip trusts; null is the host's own store.
