@@ -29,7 +29,6 @@ from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import 
     vhosts)
 
 
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('apps', 'settings', 'probe_url', 'os_families'))
