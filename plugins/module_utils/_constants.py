@@ -38,6 +38,9 @@ MPMS = ('prefork', 'worker', 'event')
 # local-only: the probe's own checks and the role's preflight action read it from here.
 PROBE_PATH = '/.well-known/modwsgi-probe'
 
+# The first line of every file the role daemon_mode writes says this (after '# ').
+ROLE_MARKER = 'Managed by modwsgi.apache.daemon_mode'
+
 # How each family of systems lays Apache out: paths, commands, service, MPM selection.
 LAYOUTS = {
     'debian': {
@@ -92,3 +95,77 @@ BIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/apache2/bin',
 
 # Checked in order: SUSE also has /etc/apache2, so it must come before Debian.
 DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
+
+# The OS families the role daemon_mode supports, as Ansible names them (ansible_facts.os_family),
+# each with its layout above (whose service and config_file the role uses too) and what the role
+# needs besides. ctl: Apache's control script, whose presence says Apache is installed. packages:
+# what each modwsgi_install installs (the distribution's mod_wsgi, or what pip needs to build it;
+# python3-packaging for ansible.builtin.pip); pip_conflicts: removed with pip (two mod_wsgi
+# modules never load); tls_packages: added for an application with tls. pip_*: with pip, the CA
+# bundle pip trusts by default, the Python the venv is made with, and the file that loads the
+# module. conf_dir and site_dir: where the role writes its files; *_enabled_dir: where it enables
+# them (a2ensite's symlinks), None where the directory is read directly. module_links: the links
+# a2enmod wsgi leaves (the package makes them; the role keeps them); ssl_links: for an
+# application with tls, the links a2enmod ssl makes (ssl needs socache_shmcb). listened_ports:
+# what the distribution's configuration already listens on (ports.conf; 443 once ssl is on).
+# The role's settings modwsgi_service, modwsgi_packages and modwsgi_socket_prefix replace those.
+# Debian and Ubuntu are tested (Molecule); RedHat (EL 8/9) is UNTESTED: no scenario runs it yet.
+ROLE_FAMILIES = {
+    'Debian': {
+        'layout': 'debian',
+        'ctl': '/usr/sbin/apache2ctl',
+        'socket_prefix': '/var/run/apache2/wsgi',
+        'packages': {
+            'package': ['apache2', 'libapache2-mod-wsgi-py3'],
+            'pip': ['apache2', 'apache2-dev', 'gcc', 'python3-dev', 'python3-venv', 'python3-packaging'],
+        },
+        'pip_conflicts': ['libapache2-mod-wsgi-py3'],
+        'tls_packages': [],
+        'pip_cert': '/etc/ssl/certs/ca-certificates.crt',
+        'pip_python': '/usr/bin/python3',
+        'pip_load_dir': '/etc/apache2/mods-available',
+        'pip_load_file': 'modwsgi-pip.load',
+        'pip_load_enabled_dir': '/etc/apache2/mods-enabled',
+        'log_dir': '/var/log/apache2',
+        'conf_dir': '/etc/apache2/conf-available',
+        'conf_enabled_dir': '/etc/apache2/conf-enabled',
+        'site_dir': '/etc/apache2/sites-available',
+        'site_enabled_dir': '/etc/apache2/sites-enabled',
+        'module_links': [
+            {'path': '/etc/apache2/mods-enabled/wsgi.load', 'src': '../mods-available/wsgi.load'},
+            {'path': '/etc/apache2/mods-enabled/wsgi.conf', 'src': '../mods-available/wsgi.conf'},
+        ],
+        'ssl_links': [
+            {'path': '/etc/apache2/mods-enabled/socache_shmcb.load', 'src': '../mods-available/socache_shmcb.load'},
+            {'path': '/etc/apache2/mods-enabled/ssl.load', 'src': '../mods-available/ssl.load'},
+            {'path': '/etc/apache2/mods-enabled/ssl.conf', 'src': '../mods-available/ssl.conf'},
+        ],
+        'listened_ports': [80, 443],
+    },
+    'RedHat': {
+        'layout': 'redhat',
+        'ctl': '/usr/sbin/apachectl',
+        'socket_prefix': '/var/run/wsgi',
+        'packages': {
+            'package': ['httpd', 'python3-mod_wsgi'],
+            'pip': ['httpd', 'httpd-devel', 'gcc', 'python3-devel', 'python3-packaging'],
+        },
+        'pip_conflicts': ['python3-mod_wsgi'],
+        # mod_ssl loads ssl and listens on 443.
+        'tls_packages': ['mod_ssl'],
+        'pip_cert': '/etc/pki/tls/certs/ca-bundle.crt',
+        'pip_python': '/usr/bin/python3',
+        'pip_load_dir': '/etc/httpd/conf.modules.d',
+        'pip_load_file': '10-modwsgi-pip.conf',
+        'pip_load_enabled_dir': None,
+        'log_dir': '/var/log/httpd',
+        # conf.d is read directly: no "enabled" directory, no links.
+        'conf_dir': '/etc/httpd/conf.d',
+        'conf_enabled_dir': None,
+        'site_dir': '/etc/httpd/conf.d',
+        'site_enabled_dir': None,
+        'module_links': [],
+        'ssl_links': [],
+        'listened_ports': [80, 443],
+    },
+}

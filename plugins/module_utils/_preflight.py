@@ -26,8 +26,9 @@ import grp
 import os
 import pwd
 import re
+import stat
 
-from ansible_collections.modwsgi.apache.plugins.module_utils import _mpm, _mpm_switch, _wsgi_facts
+from ansible_collections.modwsgi.apache.plugins.module_utils import _constants, _mpm, _mpm_switch, _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
@@ -66,6 +67,10 @@ def _rpm_installed(output):
                if line.strip() and not line.startswith('package '))
 
 
+# Why not Ansible's own reading: ansible.builtin.package_facts is a module, not module_utils, so its
+# dpkg and rpm parsers cannot be imported here, and calling it would be a second call to the host
+# that lists every package; ansible.builtin.package itself decides nothing in advance (the role's
+# package step runs only for the packages found missing here, and then decides).
 def installed_packages(run, find_bin, names):
     """``{name: installed?}`` for ``names``, asked of dpkg or rpm in one run; ``None`` when the
     host has neither, or the query failed (the caller then lets the package manager decide)."""
@@ -167,6 +172,11 @@ def _systemctl(find_bin, systemd_dir):
     return systemctl if systemctl and os.path.isdir(systemd_dir) else None
 
 
+# Why not Ansible's collectors (ansible.module_utils.facts: DistributionFactCollector,
+# PkgMgrFactCollector, ServiceMgrFactCollector), which could run in this same call: they read the
+# host's real root and its release files, while os_family and managers are tested here on real
+# files under a sysroot (tests/unit/fixtures/os-release). Where the play gathered facts, the
+# action takes Ansible's os_family, pkg_mgr and service_mgr and these are not used for them.
 def managers(family, find_bin, systemd_dir=SYSTEMD_DIR):
     """``{'pkg_mgr', 'service_mgr'}``: what Ansible's package and service actions would find
     (the facts of the same names), where the rule is plain; ``auto`` elsewhere, and the action
@@ -179,6 +189,8 @@ def managers(family, find_bin, systemd_dir=SYSTEMD_DIR):
     }
 
 
+# The service step is ansible.builtin.service (systemd here), a module whose rule cannot be
+# imported: it is asked here as that module asks it.
 def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
     """Whether systemd runs the service ``name`` now and starts it at boot, so that the role's
     step "started, enabled" would change nothing. Asked as Ansible's systemd module asks
@@ -205,9 +217,9 @@ def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
 # the daemon group of an application it converts (plugins/plugin_utils/_carry.py).
 EMBEDDED_PYTHON_DIRECTIVES = ('WSGIPythonPath', 'WSGIPythonHome', 'WSGIPythonEggs')
 
-# The role's own files start with this (its templates' first line, vars/main.yml
-# ``__modwsgi_marker``): the WSGIPythonHome of modwsgi-pip.load.j2 is the role's, not the user's.
-ROLE_MARKER = '# Managed by modwsgi.apache.daemon_mode'
+# The role's own files start with this (its templates' first line): the WSGIPythonHome of
+# modwsgi-pip.load.j2 is the role's, not the user's.
+ROLE_MARKER = '# ' + _constants.ROLE_MARKER
 
 
 def _condition(node):
@@ -239,17 +251,74 @@ def embedded_python(parsed, sysroot='/'):
     return found
 
 
-def read_apache(run, find_bin, mpm, service, sysroot='/', proc_root='/proc'):
+def _account(lookup, ident):
+    """The name of a uid or gid, or the number itself when the host has no name for it."""
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return str(ident)
+
+
+def read_site(path, sysroot='/'):
+    """One site file as ``takeover: in_place`` rewrites it: ``content`` (the text, or ``None``
+    when it is not UTF-8: in_place only edits text), ``real`` (the file a link points to, which
+    is the one written), and the ``mode``, ``owner`` and ``group`` of that file, which it keeps.
+    ``None`` when the file cannot be read."""
+    where = os.path.join(sysroot, path.lstrip('/'))
+    try:
+        real = os.path.realpath(where) if os.path.islink(where) else where
+        info = os.stat(real)
+        with open(real, 'rb') as handle:
+            data = handle.read()
+    except (IOError, OSError):
+        return None
+    try:
+        content = data.decode('utf-8')
+    except UnicodeDecodeError:
+        content = None
+    if sysroot != '/':
+        real = '/' + os.path.relpath(real, sysroot)
+    return {'content': content, 'real': real, 'mode': '%04o' % stat.S_IMODE(info.st_mode),
+            'owner': _account(pwd.getpwuid, info.st_uid),
+            'group': _account(grp.getgrgid, info.st_gid)}
+
+
+def site_sources(mod_wsgi, apps, ours, sysroot='/'):
+    """The site files that ``takeover: in_place`` may rewrite, read in the same call (see
+    :func:`read_site`), by the path ``wsgi_facts`` names: every file (not the role's own, which
+    ``ours`` matches) that defines a daemon group named like one of ``apps`` (blocks an earlier
+    run left) and, when a present application has ``takeover: in_place``, every file that holds
+    a virtual host. The controller picks the ones its plan needs
+    (plugins/plugin_utils/_inplace.py, files_to_read); which virtual host an application claims
+    is decided there, so the host reads a few files more rather than a second time."""
+    ours_re = re.compile(ours)
+    names = set(app['name'] for app in apps)
+    paths = set(group['file'] for group in mod_wsgi.get('daemon_groups') or []
+                if group['name'] in names and group.get('file'))
+    if any(app.get('state', 'present') == 'present' and app.get('takeover') == 'in_place' for app in apps):
+        paths.update(vhost['file'] for vhost in mod_wsgi.get('vhosts') or [])
+    found = {}
+    for path in sorted(paths):
+        if ours_re.search(path):
+            continue
+        source = read_site(path, sysroot)
+        if source is not None:
+            found[path] = source
+    return found
+
+
+def read_apache(run, find_bin, mpm, service, sysroot='/', proc_root='/proc', apps=(), ours=None):
     """Apache as the role's later steps need it, from one reading of its configuration.
 
     :returns: ``existing``: ``{'mod_wsgi': ..., 'apache': ...}``, what ``wsgi_facts`` with
         ``apache_facts`` reports (without the processes); ``mpm``: :func:`mpm_step` for the
         setting ``mpm``; ``service_ready``: :func:`service_ready`; ``embedded_python``:
-        :func:`embedded_python`.
+        :func:`embedded_python`; with ``ours``, ``sites``: :func:`site_sources` for ``apps``.
     """
     mod_wsgi, apache, parsed = _wsgi_facts.gather_parsed(run, find_bin, sysroot, proc_root=proc_root)
     return {
         'existing': {'mod_wsgi': mod_wsgi, 'apache': apache},
+        'sites': site_sources(mod_wsgi, apps, ours, sysroot) if ours else {},
         'mpm': mpm_step(run, find_bin, mpm, apache, parsed, sysroot, proc_root),
         'service_ready': service_ready(run, find_bin, service),
         'embedded_python': embedded_python(parsed, sysroot),
@@ -289,7 +358,7 @@ def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
     }
 
 
-def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret=False):
+def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret=False, ours=None):
     """Everything the role's preflight asks of the host, in one module call.
 
     :param families: ``{os_family: {'ctl', 'service', 'packages', 'conflicts'}}``: what the role
@@ -297,6 +366,8 @@ def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret
         action plugin computes it on the controller).
     :param family: ``ansible_facts.os_family`` when the play gathered facts; otherwise the host
         says it (:func:`os_family`).
+    :param ours: a regular expression of the files the role writes; with it, the site files
+        ``takeover: in_place`` rewrites are read too (:func:`site_sources`).
     :returns: :func:`read_host`'s answers, with :func:`read_apache`'s when ``mpm`` is given,
         and ``os``: ``{'family', 'id'}`` and, for a family in ``families``, :func:`managers`.
         For another family only ``os`` is returned (the action refuses the host).
@@ -313,5 +384,5 @@ def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret
                      probe_secret)
     host['os'] = found
     if mpm:
-        host.update(read_apache(run, find_bin, mpm, chosen['service']))
+        host.update(read_apache(run, find_bin, mpm, chosen['service'], apps=apps, ours=ours))
     return host

@@ -37,7 +37,7 @@ description:
     anything, and their calls to the host.
   - Then it lists every application of the host that runs in embedded mode and that this run
     does not convert (RV(left_embedded)), that is, not in a site that C(takeover=replace)
-    disables, not converted by C(takeover=in_place), not in a file the role writes (O(ours)). With the setting
+    disables, not converted by C(takeover=in_place), not in a file the role writes. With the setting
     C(modwsgi_restrict_embedded) true (its default), the role writes C(WSGIRestrictEmbedded On)
     and each of them would answer 500 from then on, so the task fails, naming each one's
     C(SERVER:PORT/URL), directive, script and C(file:line), unless the setting
@@ -45,6 +45,12 @@ description:
     of that setting that names none of them fails the task too.
   - The rules and the per-application defaults live in the collection's private
     C(plugins/plugin_utils/_role_input.py); the role's C(meta/argument_specs.yml) documents them.
+  - Last it builds the role's whole plan (the collection's private
+    C(plugins/plugin_utils/_plan.py)) - every file, rendered on the controller from the role's
+    templates as C(lookup('ansible.builtin.template')) would find them in the task's search
+    path, every link and removal (RV(files), RV(links), RV(absent)), the sites taken over
+    (RV(takeovers)) or converted in place (RV(in_place)), and what to verify (RV(verify)); the
+    role's later steps only apply it.
 author:
   - modwsgi.apache maintainers (@modwsgi)
 extends_documentation_fragment:
@@ -63,11 +69,11 @@ options:
     required: true
   settings:
     description:
-      - The role's settings, by name (C(modwsgi_xxx)). Each one given is validated. A null
+      - The role's settings, by name (C(modwsgi_xxx)). Each one given is validated. Without this
+        option, each setting of the role that the play defines is read from its variables. A null
         C(modwsgi_service), C(modwsgi_packages) or C(modwsgi_socket_prefix) takes the value of
         the host's OS family in O(os_families).
     type: dict
-    default: {}
   probe_url:
     description: Where the role mounts its probe; no application may be mounted under it.
     type: str
@@ -105,19 +111,24 @@ options:
     choices: [auto, prefork, worker, event]
   os_families:
     description:
-      - The role's table of OS families (its C(vars/main.yml)), by family; each has C(ctl),
+      - A table of OS families in place of the collection's own, by family; each has C(ctl),
         C(service), C(socket_prefix), C(packages) (a list for each C(modwsgi_install)),
         C(pip_conflicts) (removed for C(modwsgi_install=pip)) and C(tls_packages) (added when a
-        present application has C(tls), as RedHat's C(mod_ssl)).
+        present application has C(tls), as RedHat's C(mod_ssl)), and where the role writes its
+        files (C(conf_dir), C(site_dir), their C(_enabled_dir), C(log_dir), the C(pip_) paths,
+        C(module_links), C(ssl_links), C(listened_ports), C(main_files)), as in the
+        collection's own table (its private C(plugins/module_utils/_constants.py),
+        C(ROLE_FAMILIES)), which says what each is.
       - The settings C(modwsgi_service), C(modwsgi_packages) and C(modwsgi_socket_prefix) replace
         the family's values when they are given (not null).
-      - This option is read on the controller only. Without it, no OS family is supported.
+      - This option is read on the controller only. Without it, the collection's own table is
+        used (the role passes none), Debian and RedHat.
     type: dict
   ours:
     description:
-      - A regular expression that matches the files the role writes itself (its
-        C(__modwsgi_ours_re)); their applications are never left embedded by a run. Without it,
-        no file is taken for one of the role's.
+      - A regular expression that matches the files the role writes itself; with it, the host
+        also returns the text, mode and owner of the site files that C(takeover=in_place) may
+        rewrite. The action sets it; it is not an argument of the task.
     type: str
 notes:
   - Without dpkg and rpm on the host, every package is reported missing, and the package
@@ -131,16 +142,6 @@ EXAMPLES = r'''
     settings:
       modwsgi_install: package
       modwsgi_mpm: auto
-    ours: /modwsgi-[^/]+[.]conf$
-    os_families:
-      Debian:
-        ctl: /usr/sbin/apache2ctl
-        service: apache2
-        socket_prefix: /var/run/apache2/wsgi
-        packages:
-          package: [apache2, libapache2-mod-wsgi-py3]
-        pip_conflicts: [libapache2-mod-wsgi-py3]
-        tls_packages: []
   register: preflight
 '''
 
@@ -299,6 +300,61 @@ left_embedded:
       keys: ["other.test:80/", /srv/other/app.wsgi]
       accepted: true
       why: embedded
+takeovers:
+  description:
+    - One entry per file holding a virtual host that a present application claims with
+      C(takeover=replace) (C(file), C(apps), C(claimed), C(others), C(main_file)); the role
+      disables each file in its transaction.
+  returned: success
+  type: list
+  elements: dict
+in_place:
+  description: For each present application converted in place, its probe's C(url) and its site's C(file).
+  returned: success
+  type: dict
+files:
+  description:
+    - Every file the role's transaction writes (M(modwsgi.apache.config_files) O(modwsgi.apache.config_files#module:files)),
+      in the order the role writes them; the sites converted in place are whole new texts.
+  returned: success
+  type: list
+  elements: dict
+links:
+  description: Every link of the transaction (O(modwsgi.apache.config_files#module:links)).
+  returned: success
+  type: list
+  elements: dict
+absent:
+  description:
+    - Every path the transaction removes (O(modwsgi.apache.config_files#module:absent)), the
+      sites taken over, the files of absent applications, the MPM sizing when it is off.
+  returned: success
+  type: list
+  elements: dict
+sizing:
+  description: The MPM sizing with C(modwsgi_mpm_tuning=auto) (as P(modwsgi.apache.mpm_sizing#filter) gives it), else null.
+  returned: success
+  type: dict
+verify:
+  description:
+    - What the role asks of each present application after the change, C(name), C(url) and
+      C(validate_certs) of its probe, C(server_name), C(port), C(url_path), C(wsgi_script),
+      C(processes) and C(threads).
+  returned: success
+  type: list
+  elements: dict
+notes:
+  description:
+    - What the role says before it changes anything, one line each, what is carried into a
+      daemon group, why the MPM stays prefork, how it is sized, and in check mode what a real
+      run would install, remove, or do on a host without Apache.
+  returned: success
+  type: list
+  elements: str
+layout:
+  description: The host's OS family's entry of O(os_families) (where the role writes its files).
+  returned: success
+  type: dict
 errors:
   description: Every refused setting or field, its name, a colon and the reason.
   returned: failure
@@ -317,7 +373,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             apps=dict(type='list', elements='dict', required=True),
-            settings=dict(type='dict', default={}),
+            settings=dict(type='dict'),
             probe_url=dict(type='str', default='/.well-known/modwsgi-probe'),
             families=dict(type='dict', required=True),
             os_family=dict(type='str'),
@@ -331,7 +387,7 @@ def main():
     run, find_bin, _binary = host_access(module)
     host = preflight(module.params['apps'], module.params['families'], run, find_bin,
                      family=module.params['os_family'], mpm=module.params['mpm'],
-                     probe_secret=module.params['probe_secret'])
+                     probe_secret=module.params['probe_secret'], ours=module.params['ours'])
     module.exit_json(changed=False, host=host)
 
 

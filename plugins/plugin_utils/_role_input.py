@@ -27,6 +27,8 @@ import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.modwsgi.apache.plugins.module_utils._constants import LAYOUTS, ROLE_FAMILIES
+
 # Every field an application may leave out, and its value then. ``name`` is required.
 APP_DEFAULTS = {
     'server_name': None,
@@ -308,8 +310,19 @@ SETTINGS = (
 )
 
 # The settings whose default is the host's OS family's value in the role's table
-# (``__modwsgi_os_families`` in vars/main.yml), by the key there: null means the family's.
+# (:func:`role_families`), by the key there: null means the family's.
 OS_SETTINGS = {'modwsgi_service': 'service', 'modwsgi_packages': 'packages', 'modwsgi_socket_prefix': 'socket_prefix'}
+
+
+def role_families():
+    """The role's table of OS families: ``_constants.ROLE_FAMILIES``, each with its layout's
+    ``service`` and, as ``main_files``, its ``config_file`` (a virtual host in Apache's main
+    configuration file cannot be taken over)."""
+    table = copy.deepcopy(ROLE_FAMILIES)
+    for entry in table.values():
+        layout = LAYOUTS[entry['layout']]
+        entry.update(service=layout['service'], main_files=[layout['config_file']])
+    return table
 
 
 def os_candidates(settings, apps, families):

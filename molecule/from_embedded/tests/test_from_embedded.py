@@ -18,7 +18,7 @@ APPS = {
 def test_without_takeover_preflight_named_both_files(host):
     # prepare.yml applied the role without takeover and kept its failure here.
     message = host.file('/root/without-takeover.txt').content_string
-    assert message.startswith('Preflight |'), message
+    assert message.startswith('Plan |'), message
     assert '/etc/apache2/sites-enabled/shop.conf:1 (shop.test:80)' in message
     assert '/etc/apache2/sites-enabled/blog.conf:1 (blog.test:80)' in message
     assert 'modwsgi_apps[0].takeover' in message and 'modwsgi_apps[1].takeover' in message
@@ -28,7 +28,7 @@ def test_an_unlisted_embedded_app_was_refused_by_name(host):
     # prepare.yml applied the role with takeover, other.test neither listed nor accepted; nothing
     # changed (prepare compared /etc/apache2 before and after).
     message = host.file('/root/unlisted.txt').content_string
-    assert message.startswith('Preflight | validate the input, and read the host\n'), message
+    assert message.startswith('Plan | validate the input, read the host once, and make the plan\n'), message
     assert message.split('\n')[1] == (
         'modwsgi_restrict_embedded: true writes WSGIRestrictEmbedded On, and every request to these applications, '
         'which run in embedded mode and which this run does not convert, would answer 500: other.test:80/ '

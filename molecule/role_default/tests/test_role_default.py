@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shlex
 import sys
 
@@ -9,6 +10,9 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
 from modwsgi_testinfra import ansible, get, playbook  # noqa: E402  pylint: disable=wrong-import-position
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'benchmarks'))
+from bench.measurement import CONTROLLER_ACTIONS, host_calls, json_changed  # noqa: E402  pylint: disable=wrong-import-position
 
 APPS = {
     # name: (server name, port, URL path, processes, threads)
@@ -197,13 +201,30 @@ def test_our_files_are_root_0644(host):
     assert not host.run('ls /etc/apache2/sites-available/ | grep "~$"').stdout
 
 
+def test_an_idle_run_calls_the_host_three_times(host, monkeypatch):
+    # The role applied again to what it made: nothing changes, and only the plan, the transaction
+    # and the probe reach the host (the probe once per application), counted as the benchmark
+    # counts them (benchmarks/bench/measurement.py).
+    monkeypatch.setenv('ANSIBLE_STDOUT_CALLBACK', 'ansible.posix.json')
+    output = playbook('role_default', 'converge.yml')
+    report = json.JSONDecoder().raw_decode(output[re.search(r'^\{', output, re.MULTILINE).start():])[0]
+    reached = [task['task']['name'].split(' : ', 1)[-1] for play in report['plays'] for task in play['tasks']
+               if any(result.get('action') not in CONTROLLER_ACTIONS and not result.get('skipped')
+                      for result in task['hosts'].values())]
+    assert reached == ['Plan | validate the input, read the host once, and make the plan',
+                       'Write, enable, disable and remove as one transaction, then test Apache\'s configuration',
+                       'Probe each application'], reached
+    assert host_calls(output) == 2 + len(APPS) and json_changed(output) == 0
+
+
 def test_reload_gives_new_daemon_processes(host):
     before = dict((name, ansible(host, 'modwsgi.apache.probe', {
         'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (APPS[name][1], name),
         'host': APPS[name][0]})['pid']) for name in APPS)
     output = playbook('role_default', 'reload.yml')
     for name in APPS:
-        assert '%s: reloaded, daemon pid' % name in output
+        # The role waited, per application, until its probe answered from a new daemon pid.
+        assert '%s: a daemon pid other than ' % name in output
     test_alpha_answers_on_its_names(host)
     test_beta_answers_as_its_own_user(host)
     assert before  # the pids are compared by the role itself, against its own probe

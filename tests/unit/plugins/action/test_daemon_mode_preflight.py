@@ -55,13 +55,12 @@ APP = {'name': 'shop', 'server_name': 'shop.example', 'wsgi_script': '/srv/shop/
 
 
 def role_families():
-    """The role's own table of OS families (roles/daemon_mode/vars/main.yml)."""
-    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'daemon_mode', 'vars', 'main.yml')
-    with open(path) as handle:
-        return yaml.safe_load(handle)['__modwsgi_os_families']
+    """The role's own table of OS families (module_utils/_constants.py, ROLE_FAMILIES)."""
+    from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import role_families as table  # pylint: disable=import-outside-toplevel
+    return table()
 
 
-# As tasks/preflight.yml passes them: the settings a user did not set are null.
+# As a task may pass them: the settings a user did not set are null.
 ARGS = {'apps': [APP], 'settings': {'modwsgi_install': 'pip', 'modwsgi_probe': 'yes', 'modwsgi_service': None,
                                     'modwsgi_packages': None, 'modwsgi_socket_prefix': None},
         'os_families': role_families()}
@@ -83,6 +82,11 @@ def action(action_class, args, check_mode, answer, facts=None):
         calls.append((module_name, module_args))
         return answer
     plugin._execute_module = execute  # pylint: disable=protected-access
+
+    def lookup(dummy_plugin, name, dummy_vars, plan, **options):
+        # The role's templates themselves are rendered in test_plan.py.
+        return 'text of %s%s' % (name, ''.join(' %s' % vhost['file'] for vhost in options.get('extra', {}).values()))
+    plugin._lookup = lookup  # pylint: disable=protected-access
     return plugin.run(task_vars={'ansible_facts': facts or {}}), calls
 
 
@@ -195,6 +199,7 @@ def _django_host(tmp_path, line):
     """HOST, with Apache read from Debian 12's captured tree holding Molecule in_place's Django
     site (molecule/in_place/files/mysite.conf), its WSGIPythonPath line replaced by ``line``."""
     from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_apache  # pylint: disable=import-outside-toplevel
+    from ansible_collections.modwsgi.apache.plugins.plugin_utils._plan import OURS  # pylint: disable=import-outside-toplevel
     from ansible_collections.modwsgi.apache.tests.unit.helpers import (  # pylint: disable=import-outside-toplevel
         DebianHost, debian_sysroot, find_debian_bin)
     site = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'molecule', 'in_place', 'files', 'mysite.conf')
@@ -205,7 +210,7 @@ def _django_host(tmp_path, line):
         copy.write(source.read().replace('WSGIPythonPath /srv/mysite', line))
     os.symlink('../sites-available/mysite.conf', root + '/etc/apache2/sites-enabled/mysite.conf')
     apache = read_apache(DebianHost('12', root), find_debian_bin, 'auto', None, sysroot=root,
-                         proc_root=os.path.join(root, 'proc'))
+                         proc_root=os.path.join(root, 'proc'), apps=[DJANGO], ours=OURS)
     return dict(HOST, scripts={'/srv/mysite/mysite/wsgi.py': True}, **apache)
 
 
@@ -248,8 +253,8 @@ LEFT = ['legacy.test:80/api', 'legacy.test:80/', 'other.test:80/', 'blog.test:80
 
 
 def test_an_application_left_embedded_is_refused_after_the_host_is_read(action_class, embedded_host):
-    # The role's own files are never left embedded: the role passes its pattern as ours.
-    args = dict(ARGS, apps=[SHOP_TEST], ours=r'/modwsgi-[^/]+[.]conf$')
+    # The role's own files are never left embedded (_plan.OURS).
+    args = dict(ARGS, apps=[SHOP_TEST])
     result, calls = action(action_class, args, False, {'changed': False, 'host': embedded_host})
     assert len(calls) == 1 and result['failed']
     assert result['errors'] == [result['msg']] and result['msg'].startswith(
@@ -273,3 +278,146 @@ def test_restrict_embedded_off_leaves_them_serving_and_lists_them(action_class, 
                             {'changed': False, 'host': embedded_host})
     assert not result.get('failed'), result
     assert len(result['left_embedded']) == 4 and not any(mount['accepted'] for mount in result['left_embedded'])
+
+
+# The role's whole plan (plugins/plugin_utils/_plan.py), made by the action from a real host read:
+# Debian 12's captured /etc/apache2 (fixtures/trees) with Molecule in_place's legacy site
+# (molecule/in_place/files/legacy.conf), read by the host module's own code (read_apache), and
+# the role's own templates rendered by Ansible's template lookup, as the role renders them.
+ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
+LEGACY_FILE = os.path.join(ROOT, 'molecule', 'in_place', 'files', 'legacy.conf')
+
+FAMILIES = role_families()
+ROLE = os.path.join(ROOT, 'roles', 'daemon_mode')
+
+
+def _text(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+with open(os.path.join(ROLE, 'defaults', 'main.yml')) as _defaults:
+    DEFAULTS = yaml.safe_load(_defaults)
+PLAN_APPS = [
+    # The role's own virtual host: one app on port 80, one on 8080 under /beta (role_default's).
+    {'name': 'alpha', 'server_name': 'alpha.test', 'wsgi_script': '/srv/alpha/app.wsgi'},
+    {'name': 'beta', 'server_name': 'beta.test', 'port': 8080, 'url_path': '/beta',
+     'wsgi_script': '/srv/beta/app.wsgi', 'threads': 4},
+    # The legacy site converted in place, where it is.
+    {'name': 'shop', 'server_name': 'legacy.test', 'port': 443, 'wsgi_script': '/srv/legacy/shop/shop.wsgi',
+     'takeover': 'in_place'},
+    {'name': 'gone', 'state': 'absent'},
+]
+ENABLED = '/etc/apache2/sites-enabled/legacy.conf'
+AVAILABLE = '/etc/apache2/sites-available/legacy.conf'
+
+
+def plan_host(tmp_path):
+    """What the host module answers on Debian 12 with the legacy site, read by its own code."""
+    from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import read_apache  # pylint: disable=import-outside-toplevel
+    from ansible_collections.modwsgi.apache.plugins.plugin_utils._plan import OURS  # pylint: disable=import-outside-toplevel
+    from ansible_collections.modwsgi.apache.tests.unit.helpers import (  # pylint: disable=import-outside-toplevel
+        DebianHost, debian_sysroot, find_debian_bin)
+    if not os.path.exists(LEGACY_FILE):
+        pytest.skip('molecule/ is not shipped')
+    root = debian_sysroot(tmp_path, '12', 'event')
+    with open(root + AVAILABLE, 'w') as handle:
+        handle.write(_text(LEGACY_FILE))
+    os.symlink('../sites-available/legacy.conf', root + ENABLED)
+    apache = read_apache(DebianHost('12', root), find_debian_bin, 'auto', 'apache2', sysroot=root,
+                         proc_root=os.path.join(root, 'proc'), apps=PLAN_APPS, ours=OURS)
+    scripts = dict((app['wsgi_script'], True) for app in PLAN_APPS if 'wsgi_script' in app)
+    host = {'venvs': {}, 'venv_pythons': {}, 'scripts': scripts, 'users': {}, 'groups': {}, 'files': {},
+            # Debian's packages of both modwsgi_install values: the distribution's are installed.
+            'packages': dict((name, name in ('apache2', 'libapache2-mod-wsgi-py3'))
+                             for name in FAMILIES['Debian']['packages']['pip'] + ['libapache2-mod-wsgi-py3']),
+            'ctl': True,
+            'os': {'family': 'Debian', 'id': 'debian', 'pkg_mgr': 'apt', 'service_mgr': 'systemd'}}
+    host.update(apache)
+    return host
+
+
+def run_plan(tmp_path, search_path, settings=None, check_mode=False):
+    """The action's result, with Ansible's own loader and templar rendering the role's templates."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+    from ansible_collections.modwsgi.apache.plugins.action.daemon_mode_preflight import ActionModule  # pylint: disable=import-outside-toplevel
+    variables = dict(DEFAULTS, modwsgi_apps=PLAN_APPS, modwsgi_restrict_embedded=False, ansible_search_path=search_path,
+                     role_path=ROLE, **(settings or {}))
+    loader = DataLoader()
+    templar = Templar(loader=loader, variables=variables)
+    plugin = ActionModule(Task({'apps': PLAN_APPS}, check_mode), Connection(), None, loader,
+                          templar, None)
+    answer = plan_host(tmp_path)
+    calls = []
+
+    def execute(module_name, module_args, task_vars):
+        calls.append(module_args)
+        return {'changed': False, 'host': answer}
+    plugin._execute_module = execute  # pylint: disable=protected-access
+    return plugin.run(task_vars=variables), calls
+
+
+def test_the_whole_plan_from_one_host_read(action_class, tmp_path):
+    plan, calls = run_plan(tmp_path, [ROLE], {'modwsgi_mpm_tuning': 'auto'})
+    assert not plan.get('failed'), plan.get('msg')
+    assert len(calls) == 1 and calls[0]['ours'] == '/modwsgi-[^/]+[.]conf$'
+    # Every file, in the order the role always wrote them; the legacy site is the file its link points to.
+    assert [entry['path'] for entry in plan['files']] == [
+        '/usr/local/share/modwsgi-probe/probe.wsgi', '/etc/apache2/conf-available/modwsgi.conf',
+        '/etc/apache2/conf-available/modwsgi-mpm-tuning.conf', '/etc/apache2/sites-available/modwsgi-alpha.conf',
+        '/etc/apache2/sites-available/modwsgi-beta.conf', AVAILABLE]
+    texts = dict((entry['path'], entry['content']) for entry in plan['files'])
+    assert texts['/usr/local/share/modwsgi-probe/probe.wsgi'] == _text(os.path.join(ROLE, 'files', 'probe.wsgi'))
+    beta = texts['/etc/apache2/sites-available/modwsgi-beta.conf']
+    assert beta.startswith('# Managed by modwsgi.apache.daemon_mode: application beta.')
+    assert '    WSGIDaemonProcess beta processes=2 threads=4 display-name=%{GROUP} home=/srv/beta\n' in beta
+    assert 'WSGIScriptAlias /.well-known/modwsgi-probe/beta /usr/local/share/modwsgi-probe/probe.wsgi' in beta
+    assert 'Listen 8080\n' in texts['/etc/apache2/conf-available/modwsgi.conf']
+    assert 'WSGIRestrictEmbedded Off' in texts['/etc/apache2/conf-available/modwsgi.conf']
+    assert 'MaxRequestWorkers' in texts['/etc/apache2/conf-available/modwsgi-mpm-tuning.conf']
+    assert 'WSGIDaemonProcess shop ' in texts[AVAILABLE]
+    assert [(link['path'], link['src'], link.get('on_change')) for link in plan['links']] == [
+        ('/etc/apache2/conf-enabled/modwsgi.conf', '../conf-available/modwsgi.conf', None),
+        ('/etc/apache2/conf-enabled/modwsgi-mpm-tuning.conf', '../conf-available/modwsgi-mpm-tuning.conf', 'restart'),
+        ('/etc/apache2/mods-enabled/wsgi.load', '../mods-available/wsgi.load', 'restart'),
+        ('/etc/apache2/mods-enabled/wsgi.conf', '../mods-available/wsgi.conf', 'restart'),
+        ('/etc/apache2/sites-enabled/modwsgi-alpha.conf', '../sites-available/modwsgi-alpha.conf', None),
+        ('/etc/apache2/sites-enabled/modwsgi-beta.conf', '../sites-available/modwsgi-beta.conf', None)]
+    # modwsgi_install: package unloads a pip build of an earlier run; the files of the app
+    # converted in place (its own site serves it) and of the absent app go.
+    assert [entry['path'] for entry in plan['absent']] == [
+        '/etc/apache2/mods-enabled/modwsgi-pip.load', '/etc/apache2/mods-available/modwsgi-pip.load',
+        '/etc/apache2/sites-enabled/modwsgi-shop.conf', '/etc/apache2/sites-available/modwsgi-shop.conf',
+        '/etc/apache2/sites-enabled/modwsgi-gone.conf', '/etc/apache2/sites-available/modwsgi-gone.conf']
+    assert plan['takeovers'] == []
+    # What verify and reload ask: the in-place app at its own site (https, its certificate not checked).
+    assert [(t['name'], t['url'], t['validate_certs'], t['processes'], t['threads']) for t in plan['verify']] == [
+        ('alpha', 'http://127.0.0.1:80/.well-known/modwsgi-probe/alpha', True, 2, 15),
+        ('beta', 'http://127.0.0.1:8080/.well-known/modwsgi-probe/beta', True, 2, 4),
+        ('shop', 'https://127.0.0.1:443/.well-known/modwsgi-probe/shop', False, 2, 15)]
+    assert [note.split(':')[0] for note in plan['notes']] == ['modwsgi_mpm_tuning=auto']
+
+
+def test_a_template_found_first_in_the_search_path_wins(action_class, tmp_path):
+    override = tmp_path / 'override'
+    (override / 'templates').mkdir(parents=True)
+    (override / 'templates' / 'vhost.conf.j2').write_text('# mine: {{ vhost.apps | map(attribute="name") | join(",") }}\n')
+    os.mkdir(str(tmp_path / 'host'))
+    plan, dummy = run_plan(tmp_path / 'host', [str(override), ROLE])
+    assert not plan.get('failed'), plan.get('msg')
+    texts = dict((entry['path'], entry['content']) for entry in plan['files'])
+    assert texts['/etc/apache2/sites-available/modwsgi-alpha.conf'] == '# mine: alpha\n'
+    assert texts['/etc/apache2/conf-available/modwsgi.conf'].startswith('# Managed by modwsgi.apache.daemon_mode')
+
+
+def test_check_mode_says_what_a_real_run_would_install(action_class, tmp_path):
+    plan, dummy = run_plan(tmp_path, [ROLE], {'modwsgi_install': 'pip'}, check_mode=True)
+    assert not plan.get('failed'), plan.get('msg')
+    assert plan['notes'][-2:] == ['would install apache2-dev, gcc, python3-dev, python3-venv, python3-packaging',
+                                  'would remove libapache2-mod-wsgi-py3']
+    # pip: the links that enabled the distribution's mod_wsgi go, the pip build's own file stays.
+    assert not [link for link in plan['links'] if 'mods-enabled' in link['path']]
+    assert [(entry['path'], entry['backup'], entry['on_change']) for entry in plan['absent'][2:4]] == [
+        ('/etc/apache2/mods-enabled/wsgi.load', False, 'restart'), ('/etc/apache2/mods-enabled/wsgi.conf', False, 'restart')]
+    assert not [entry for entry in plan['absent'] if 'pip' in entry['path']]

@@ -235,8 +235,10 @@ def test_the_role_s_own_wsgipythonhome_is_not_carried(tmp_path):
     # modwsgi_install: pip writes WSGIPythonHome itself (templates/modwsgi-pip.load.j2).
     host = Host(tmp_path)
     text = jinja2.Template(PIP_LOAD.read_text(), keep_trailing_newline=True).render(
-        __modwsgi_marker='Managed by modwsgi.apache.daemon_mode', modwsgi_pip_version='6.1.1',
-        modwsgi_pip_venv='/opt/modwsgi/venv', __modwsgi_pip_so='/opt/modwsgi/venv/mod_wsgi.so')
+        __modwsgi_plan={'marker': 'Managed by modwsgi.apache.daemon_mode'}, modwsgi_pip_version='6.1.1',
+        modwsgi_pip_venv='/opt/modwsgi/venv',
+        __modwsgi_pip_module_config={'stdout_lines': ['LoadModule wsgi_module "/opt/modwsgi/venv/mod_wsgi.so"',
+                                                      'WSGIPythonHome "/opt/modwsgi/venv"']})
     host.write('/etc/apache2/conf-enabled/modwsgi-pip.conf', text)
     found = host.read()[1]
     assert [(d['directive'], d['managed']) for d in found] == [('WSGIPythonHome', True), ('WSGIPythonPath', False)]

@@ -15,18 +15,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import os
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
-from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace
-from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import validate
+from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import site_sources
+from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace, _plan
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import APP_DEFAULTS, validate
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import plan as takeover_plan
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import refusals
-from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, controller_code, debian_sysroot
+from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay, debian_sysroot
 
 ROOT = Path(__file__).resolve().parents[4]
 LEGACY_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'legacy.conf'
@@ -328,27 +328,66 @@ def test_in_place_apps_take_over_nothing_and_the_others_are_refused(legacy):
         'file. Move /etc/apache2/apache2.conf:8 (legacy.test:443) to a file of its own first.']
 
 
-@pytest.fixture
-def in_place_plan():
-    """The filter, imported as helpers.controller_code says."""
-    with controller_code():
-        from ansible_collections.modwsgi.apache.plugins.filter import in_place_plan as plugin
-    return plugin.in_place_plan
-
-
-def test_the_filter_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy, in_place_plan):
-    # The results as the role's stat (follow: false, then true) and slurp loops register them.
-    stats = [{'item': ENABLED, 'stat': {'exists': True, 'islnk': True, 'mode': '0777', 'lnk_source': AVAILABLE,
-                                        'pw_name': 'root', 'gr_name': 'root'}}]
-    modes = [{'item': ENABLED, 'stat': {'exists': True, 'islnk': False, 'mode': '0640', 'pw_name': 'root',
-                                        'gr_name': 'adm'}}]
-    texts = [{'item': stats[0], 'content': base64.b64encode(LEGACY.encode()).decode()}]
-    result = in_place_plan(legacy.facts(), normalized(SHOP, API), stats, modes, texts, [], OURS, PROBE_URL, PROBE_DIR)
-    assert result['errors'] == []
-    assert [(f['path'], f['mode'], f['owner'], f['group'], f['content'] == CONVERTED) for f in result['files']] == [
-        (AVAILABLE, '0640', 'root', 'adm', True)]
-    # A refusal comes back as an error, with the takeover refusals, for the role's one fail task.
-    result = in_place_plan(legacy.facts(), normalized(dict(SHOP, port=8443)), stats, modes, texts, [], OURS,
-                           PROBE_URL, PROBE_DIR)
-    assert result['errors'] == [
+def test_the_plan_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy):
+    # The host module's read (module_utils/_preflight.py, site_sources): the link is resolved,
+    # and the mode and owner are those of the file it points to.
+    os.chmod(legacy.root + AVAILABLE, 0o640)
+    facts = legacy.facts()
+    apps = normalized(SHOP, API)
+    sources = site_sources(facts, apps, OURS, sysroot=legacy.root)
+    # Every site file (the host does not decide which one an application claims), the role's own aside.
+    assert sorted(sources) == ['/etc/apache2/sites-enabled/000-default.conf', ENABLED]
+    assert sources[ENABLED]['real'] == AVAILABLE and sources[ENABLED]['content'] == LEGACY
+    files, reach = _plan.in_place(facts, apps, sources, [], PROBE_URL, True, '/var/backups/modwsgi')
+    assert [(f['path'], f['mode'], f['content'] == CONVERTED) for f in files] == [(AVAILABLE, '0640', True)]
+    assert reach == {'shop': {'url': 'https://127.0.0.1:443%s/shop' % PROBE_URL, 'file': ENABLED},
+                     'api': {'url': 'https://127.0.0.1:443%s/api' % PROBE_URL, 'file': ENABLED}}
+    # A refusal names the field, with the takeover refusals, before anything changes.
+    with pytest.raises(_plan.PlanError) as refused:
+        _plan.in_place(facts, normalized(dict(SHOP, port=8443)), sources, [], PROBE_URL, True, '/x')
+    assert refused.value.errors == [
         'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none']
+
+
+def test_a_site_that_is_not_utf8_is_refused_naming_it(legacy):
+    with open(legacy.root + AVAILABLE, 'ab') as handle:
+        handle.write(b'# caf\xe9\n')
+    facts = legacy.facts()
+    apps = normalized(SHOP)
+    sources = site_sources(facts, apps, OURS, sysroot=legacy.root)
+    assert sources[ENABLED]['content'] is None
+    with pytest.raises(_plan.PlanError) as refused:
+        _plan.in_place(facts, apps, sources, [], PROBE_URL, True, '/x')
+    assert refused.value.errors == ['%s: is not UTF-8 text; in_place only edits text files' % ENABLED]
+
+
+# The WSGIDaemonProcess options: one rule for the role's own virtual hosts and the sites
+# converted in place (these tests came from the removed filter wsgi_daemon_options).
+SHOP_APP = dict(APP_DEFAULTS, name='shop', server_name='shop.test', wsgi_script='/srv/shop/app.wsgi',
+                python_home='/srv/shop/venv')
+
+
+def test_daemon_options_defaults_in_the_order_the_role_writes_them():
+    assert _inplace.daemon_options(SHOP_APP) == [
+        'processes=2', 'threads=15', 'display-name=%{GROUP}', 'python-home=/srv/shop/venv',
+        'home=/srv/shop', 'server-metrics=On']
+
+
+def test_daemon_options_server_metrics_is_on_unless_daemon_options_say_otherwise():
+    # group_metrics reads Apache's scoreboard through server_metrics(), which needs it.
+    options = _inplace.daemon_options(dict(SHOP_APP, daemon_options={'server-metrics': False}))
+    assert options[-1] == 'server-metrics=Off' and 'server-metrics=On' not in options
+
+
+def test_daemon_options_python_path_and_options_sorted_booleans_as_on_off():
+    app = dict(SHOP_APP, user='shop', group='www-data', python_home=None, python_path=['/srv/shop/lib', '/srv/lib'],
+               daemon_options={'maximum-requests': 1000, 'lang': 'C.UTF-8', 'startup-timeout': 15,
+                               'restart-interval': 0, 'send-buffer-size': 0, 'home': '/srv',
+                               'shutdown-timeout': 5, 'graceful-timeout': 15, 'socket-user': 'www-data'})
+    options = _inplace.daemon_options(app)
+    # No python-home= without a venv (the Python mod_wsgi is built for); home= from the options.
+    assert options[:5] == ['processes=2', 'threads=15', 'display-name=%{GROUP}', 'user=shop', 'group=www-data']
+    assert 'python-home' not in ' '.join(options) and options.count('home=/srv') == 1
+    assert options[5:7] == ['python-path=/srv/shop/lib:/srv/lib', 'server-metrics=On']
+    assert options[7:] == sorted(options[7:])
+    assert _inplace.daemon_options(dict(SHOP_APP, daemon_options={'lazy': True}))[-1] == 'lazy=On'
