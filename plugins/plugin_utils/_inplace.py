@@ -213,18 +213,19 @@ class _File(object):
 
 
 def _none_serves(app, facts):
-    """Why no virtual host serves the app: and where its script is mounted instead (a server-level
+    """Why no virtual host serves the app, and where its script is mounted instead (a server-level
     mount, as Django's basic configuration writes it, or another name or port), by file:line."""
     seen = []
     for mount in facts['mounts']:
-        key = (mount['directive'], mount['url'], mount['file'], mount['line'], mount['server'])
+        # A server-level mount appears once per virtual host that inherits it: name it once.
+        key = (mount['directive'], mount['url'], mount['file'], mount['line'])
         if mount.get('script') == app['wsgi_script'] and key not in seen:
             seen.append(key)
     if not seen:
         return 'there is none'
     return 'there is none; the script is mounted by %s: set server_name and port to its virtual host, or, ' \
         'for a mount outside any virtual host, use takeover: replace' % ', '.join(
-            '%s %s at %s:%s (server %s)' % key for key in seen)
+            '%s %s at %s:%s' % key for key in seen)
 
 
 def _plan_app(index, app, facts, files, ours_re, errors):

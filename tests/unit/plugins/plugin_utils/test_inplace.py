@@ -226,7 +226,7 @@ def refused(host, *apps):
 def test_refused_without_the_vhost(legacy):
     assert refused(legacy, dict(SHOP, port=8443)) == [
         'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none; '
-        'the script is mounted by WSGIScriptAlias / at %s:28 (server legacy.test:443): set server_name and port to '
+        'the script is mounted by WSGIScriptAlias / at %s:28: set server_name and port to '
         'its virtual host, or, for a mount outside any virtual host, use takeover: replace' % ENABLED]
 
 
@@ -238,8 +238,8 @@ def test_refused_for_a_server_level_mount_names_its_file_and_line(tmp_path):
            'takeover': 'in_place'}
     assert refused(host, app) == [
         'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves localhost:80; there is none; '
-        'the script is mounted by WSGIScriptAlias / at /etc/apache2/sites-enabled/corpus-12-django-basic.conf:1 '
-        '(server *:80): set server_name and port to its virtual host, or, for a mount outside any virtual host, '
+        'the script is mounted by WSGIScriptAlias / at /etc/apache2/sites-enabled/corpus-12-django-basic.conf:1: '
+        'set server_name and port to its virtual host, or, for a mount outside any virtual host, '
         'use takeover: replace']
 
 
@@ -369,5 +369,5 @@ def test_the_filter_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy, 
                            PROBE_URL, PROBE_DIR)
     assert result['errors'] == [
         'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none; '
-        'the script is mounted by WSGIScriptAlias / at %s:28 (server legacy.test:443): set server_name and port to '
+        'the script is mounted by WSGIScriptAlias / at %s:28: set server_name and port to '
         'its virtual host, or, for a mount outside any virtual host, use takeover: replace' % ENABLED]
