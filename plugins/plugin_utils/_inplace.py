@@ -216,6 +216,22 @@ class _File(object):
         return ''.join(out)
 
 
+def _none_serves(app, facts):
+    """Why no virtual host serves the app, and where its script is mounted instead (a server-level
+    mount, as Django's basic configuration writes it, or another name or port), by file:line."""
+    seen = []
+    for mount in facts['mounts']:
+        # A server-level mount appears once per virtual host that inherits it: name it once.
+        key = (mount['directive'], mount['url'], mount['file'], mount['line'])
+        if mount.get('script') == app['wsgi_script'] and key not in seen:
+            seen.append(key)
+    if not seen:
+        return 'there is none'
+    return 'there is none; the script is mounted by %s: set server_name and port to its virtual host, or, ' \
+        'for a mount outside any virtual host, use takeover: replace' % ', '.join(
+            '%s %s at %s:%s' % key for key in seen)
+
+
 def _plan_app(index, app, facts, files, ours_re, errors):
     """Where one present in-place app goes: ``(file, vhost index, alias index)``; errors appended."""
     prefix = 'modwsgi_apps[%d]' % index
@@ -223,7 +239,7 @@ def _plan_app(index, app, facts, files, ours_re, errors):
     vhosts = [v for v in facts['vhosts'] if not ours_re.search(v['file']) and claims(v, app)]
     if len(vhosts) != 1:
         errors.append('%s.takeover: in_place converts the one virtual host that serves %s; %s' % (
-            prefix, where, 'there is none' if not vhosts else 'there are %d: %s' % (
+            prefix, where, _none_serves(app, facts) if not vhosts else 'there are %d: %s' % (
                 len(vhosts), ', '.join('%s:%s' % (v['file'], v['line']) for v in vhosts))))
         return None
     vhost = vhosts[0]

@@ -31,11 +31,13 @@ from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay
 ROOT = Path(__file__).resolve().parents[4]
 LEGACY_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'legacy.conf'
 DJANGO_FILE = ROOT / 'molecule' / 'audit' / 'files' / 'corpus' / '09-django-static.conf'
+DJANGO_BASIC_FILE = ROOT / 'molecule' / 'audit' / 'files' / 'corpus' / '12-django-basic.conf'
 if not LEGACY_FILE.exists():
     # As in test_role_input: the collection's tarball does not ship molecule/.
     pytest.skip('molecule/ is not shipped', allow_module_level=True)
 LEGACY = LEGACY_FILE.read_text()
 DJANGO = DJANGO_FILE.read_text()
+DJANGO_BASIC = DJANGO_BASIC_FILE.read_text()
 
 BINS = {'apache2': '/usr/sbin/apache2', 'apache2ctl': '/usr/sbin/apache2ctl'}
 OURS = r'/modwsgi-[^/]+\.conf$'
@@ -223,7 +225,22 @@ def refused(host, *apps):
 
 def test_refused_without_the_vhost(legacy):
     assert refused(legacy, dict(SHOP, port=8443)) == [
-        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none']
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none; '
+        'the script is mounted by WSGIScriptAlias / at %s:28: set server_name and port to '
+        'its virtual host, or, for a mount outside any virtual host, use takeover: replace' % ENABLED]
+
+
+def test_refused_for_a_server_level_mount_names_its_file_and_line(tmp_path):
+    # Django's "Basic configuration" as published (molecule/audit/files/corpus/12-django-basic.conf):
+    # WSGIScriptAlias at server level, in no <VirtualHost>.
+    host = Host(tmp_path, DJANGO_BASIC, 'corpus-12-django-basic.conf')
+    app = {'name': 'mysite', 'server_name': 'localhost', 'wsgi_script': '/srv/corpus/mysite.com/mysite/wsgi.py',
+           'takeover': 'in_place'}
+    assert refused(host, app) == [
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves localhost:80; there is none; '
+        'the script is mounted by WSGIScriptAlias / at /etc/apache2/sites-enabled/corpus-12-django-basic.conf:1: '
+        'set server_name and port to its virtual host, or, for a mount outside any virtual host, '
+        'use takeover: replace']
 
 
 def test_refused_when_two_vhosts_answer(tmp_path):
@@ -346,7 +363,9 @@ def test_the_plan_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy):
     with pytest.raises(_plan.PlanError) as refused:
         _plan.in_place(facts, normalized(dict(SHOP, port=8443)), sources, [], PROBE_URL, True, '/x')
     assert refused.value.errors == [
-        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none']
+        'modwsgi_apps[0].takeover: in_place converts the one virtual host that serves legacy.test:8443; there is none; '
+        'the script is mounted by WSGIScriptAlias / at %s:28: set server_name and port to '
+        'its virtual host, or, for a mount outside any virtual host, use takeover: replace' % ENABLED]
 
 
 def test_a_site_that_is_not_utf8_is_refused_naming_it(legacy):
