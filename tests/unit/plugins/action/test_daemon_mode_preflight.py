@@ -371,7 +371,7 @@ def test_the_whole_plan_from_one_host_read(action_class, tmp_path):
     assert texts['/usr/local/share/modwsgi-probe/probe.wsgi'] == _text(os.path.join(ROLE, 'files', 'probe.wsgi'))
     beta = texts['/etc/apache2/sites-available/modwsgi-beta.conf']
     assert beta.startswith('# Managed by modwsgi.apache.daemon_mode: application beta.')
-    assert '    WSGIDaemonProcess beta processes=2 threads=4 display-name=%{GROUP} home=/srv/beta\n' in beta
+    assert '    WSGIDaemonProcess beta processes=2 threads=4 display-name=%{GROUP} home=/srv/beta server-metrics=On\n' in beta
     assert 'WSGIScriptAlias /.well-known/modwsgi-probe/beta /usr/local/share/modwsgi-probe/probe.wsgi' in beta
     assert 'Listen 8080\n' in texts['/etc/apache2/conf-available/modwsgi.conf']
     assert 'WSGIRestrictEmbedded Off' in texts['/etc/apache2/conf-available/modwsgi.conf']
