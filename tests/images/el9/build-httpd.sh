@@ -27,7 +27,7 @@ dumpio echo env expires ext_filter filter headers include info log_config logio 
 mime_magic mime negotiation remoteip reqtimeout request rewrite setenvif slotmem_plain
 slotmem_shm socache_dbm socache_memcache socache_redis socache_shmcb status substitute
 unique_id unixd userdir version vhost_alias watchdog ssl systemd"
-mods="$(echo $mods)"
+mods="$(printf '%s' "$mods" | tr '\n' ' ')"
 
 # /out is kept by build.sh when a later step fails: httpd is then not compiled again.
 if [ ! -e /out/.httpd-installed ]; then
