@@ -75,7 +75,8 @@ rm -rf /build/mod_wsgi-* && mkdir -p /build && cd /build
 tar xzf /src/mod_wsgi.tar.gz
 cd mod_wsgi-*
 ./configure --quiet --with-apxs=/usr/bin/apxs --with-python=/usr/bin/python3 >/dev/null
-make -s -j"$jobs" >/dev/null
+# apxs echoes every compile command: keep them in a log, shown only when the build fails.
+make -s -j"$jobs" >/build/mod_wsgi-make.log 2>&1 || { tail -n 40 /build/mod_wsgi-make.log; exit 1; }
 install -m 0755 src/server/.libs/mod_wsgi.so /out/usr/lib64/httpd/modules/mod_wsgi_python3.so
 
 # What the image does not need: headers, the build tree, manuals, the stock configuration
