@@ -14,13 +14,14 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-# Molecule scenarios and the Debian versions each one runs on.
+# Molecule scenarios and the distro each one runs on (el9: the EL 9 layout host, httpd built
+# from source, tests/images/el9/README.md; it replaces mpm:debian13 and mpm_facts:debian11).
 # The longest runs first: scripts/molecule.sh starts them in this order, each in the first free lane.
 MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian13 \
                 audit:debian12 audit:debian13 in_place:debian12 in_place:debian13 \
-                pip_venv:debian12 from_embedded:debian12 mpm:debian12 mpm:debian13 php_prefork:debian12 \
+                pip_venv:debian12 from_embedded:debian12 mpm:debian12 mpm:el9 php_prefork:debian12 \
                 concurrency:debian12 concurrency:debian13 \
-                mpm_facts:debian11 mpm_facts:debian12 mpm_facts:debian13
+                mpm_facts:el9 mpm_facts:debian12 mpm_facts:debian13
 # Runs at once (scripts/molecule.sh); each run has its own state directory and containers.
 # Most of a run waits on systemd, apt and Apache, so three lanes fit two cores.
 export MOLECULE_JOBS ?= 3
@@ -38,9 +39,9 @@ bootstrap: ## Install apt packages (as root) and the pinned virtualenv
 	    || ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/modwsgi/apache
 
 .PHONY: images
-images: bootstrap ## Build the local Debian test images (kept when present)
-	@echo "==> test images: localhost/modwsgi-test/debian:{11,12,13}"
-	@tests/images/build.sh 11 12 13
+images: bootstrap ## Build the local test images: Debian, and the EL 9 layout host (kept when present)
+	@echo "==> test images: localhost/modwsgi-test/debian:{11,12,13}, el9:9 (tests/images/el9/README.md)"
+	@tests/images/build.sh 11 12 13 el9
 
 .PHONY: lint
 lint: bootstrap ## yamllint and ansible-lint (production profile)

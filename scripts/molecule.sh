@@ -4,8 +4,9 @@
 # usage: scripts/molecule.sh SCENARIO:DISTRO [SCENARIO:DISTRO ...]
 #        e.g. scripts/molecule.sh mpm_facts:debian12 mpm_facts:debian13
 # DISTRO is debian11, debian12 or debian13 and picks localhost/modwsgi-test/debian:NN, and
-# debian:NN-apache for hosts that start with Apache installed; MOLECULE_IMAGE (for example a
-# registry's image) replaces both, and MOLECULE_APACHE_IMAGE the second one alone.
+# debian:NN-apache for hosts that start with Apache installed; el9 picks the EL 9 layout host
+# (localhost/modwsgi-test/el9:9 and el9:9-apache, tests/images/el9/README.md). MOLECULE_IMAGE
+# (for example a registry's image) replaces both, and MOLECULE_APACHE_IMAGE the second one alone.
 #
 # MOLECULE_HOST_SUFFIX (default empty) is appended to every container's name, so two checkouts
 # can run the same scenario at once without their containers colliding.
@@ -39,7 +40,7 @@ mkdir -p "$logs"
 # One job: a Molecule run (SCENARIO DISTRO) or `make TARGET` (make TARGET); its output to
 # stdout (one lane) or to its log file (several lanes).
 run_one() {
-    local scenario="$1" distro="$2" name log start=$SECONDS rc=0
+    local scenario="$1" distro="$2" name log image start=$SECONDS rc=0
     local -a cmd
     if [ "$scenario" = make ]; then
         name="make-$distro"
@@ -49,7 +50,11 @@ run_one() {
         name="$scenario-$distro"
         cmd=(molecule test -s "$scenario")
         export MOLECULE_DISTRO="$distro"
-        export MOLECULE_IMAGE="${user_image:-localhost/modwsgi-test/debian:${distro#debian}}"
+        case "$distro" in
+            el9) image=localhost/modwsgi-test/el9:9 ;;
+            *) image="localhost/modwsgi-test/debian:${distro#debian}" ;;
+        esac
+        export MOLECULE_IMAGE="${user_image:-$image}"
         export MOLECULE_APACHE_IMAGE="${user_apache_image:-${user_image:-$MOLECULE_IMAGE-apache}}"
         export MOLECULE_EPHEMERAL_DIRECTORY="$state/$name"
         echo "==> molecule test -s $scenario on $distro ($MOLECULE_IMAGE)"

@@ -51,11 +51,15 @@ CONDITIONAL_SECTIONS = frozenset(
 _VAR_RE = re.compile(r'\$\{([A-Za-z0-9_:.\-]+)\}')
 _WILDCARD_RE = re.compile(r'[*?\[]')
 
-# Modules whose source file name does not follow the mod_<name>.c rule.
+# Modules whose source file name does not follow the mod_<name>.c rule, or whose .so is often
+# renamed: mod_wsgi is built from mod_wsgi.c whatever its .so is called (EL's
+# mod_wsgi_python3.so, pip's mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so), and
+# <IfModule mod_wsgi.c> holds for all of them.
 _ID_TO_SOURCE = {
     'core_module': 'core.c',
     'http_module': 'http_core.c',
     'so_module': 'mod_so.c',
+    'wsgi_module': 'mod_wsgi.c',
 }
 _SOURCE_TO_ID = dict((v, k) for k, v in _ID_TO_SOURCE.items())
 MPM_NAMES = MPMS + ('itk', 'winnt', 'netware', 'mpmt_os2')
@@ -471,7 +475,8 @@ class _Reader(object):
                 return  # httpd: "module %s is already loaded, skipping"
             base = os.path.basename(args[1])
             source = module_source_name(module_id)
-            if base.startswith('mod_') and base.endswith('.so') and not module_id.startswith('mpm_'):
+            if (base.startswith('mod_') and base.endswith('.so') and not module_id.startswith('mpm_')
+                    and module_id not in _ID_TO_SOURCE):
                 source = base[:-3] + '.c'
             self.result.modules[module_id] = {
                 'source': source, 'path': self.absolute(args[1]), 'file': path, 'line': number}

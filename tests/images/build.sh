@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the local Debian test images: localhost/modwsgi-test/debian:{11,12,13}.
+# Build the local test images: localhost/modwsgi-test/debian:{11,12,13}, and el9:9 (below).
 #
 # No container registry is needed: each image is a debootstrap'ed minbase with python3,
 # systemd as init and ca-certificates, imported with `podman import`. The host's CA bundle is
@@ -11,7 +11,12 @@
 # Scenarios about installing Apache (the role) use the plain image.
 # An image that already exists is kept (delete it with `podman rmi` to rebuild).
 #
-# usage: tests/images/build.sh [11|12|13 ...]     (default: all three)
+# `el9` builds the EL 9 layout test host instead (tests/images/el9/README.md): no RPM repository
+# is reachable, so it is the Debian 12 rootfs with an EL 9 os-release and an `rpm -q` stand-in
+# (localhost/modwsgi-test/el9:9), and httpd built from source with the EL package's layout and
+# configuration files, plus mod_wsgi (el9:9-apache). It needs debian:12, built first when missing.
+#
+# usage: tests/images/build.sh [11|12|13|el9 ...]     (default: 11 12 13)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -87,9 +92,83 @@ rm -f /var/cache/apt/archives/*.deb' || {
     echo "images: $image built"
 }
 
+# The sources of the EL 9 host's httpd and mod_wsgi: sdists from PyPI, pinned by hash.
+# mod_wsgi-httpd's sdist carries httpd's own release tarball (upstream/httpd-*.tar.gz).
+el9_httpd_sdist="https://files.pythonhosted.org/packages/c0/4e/8fa4e22332946ffd21916c6c363a3f6c1555cc17a7e25ef3d29ca9792d07/mod_wsgi_httpd-2.4.69.1.tar.gz"
+el9_httpd_sha256="66ab81994142ee6492445e47854f96670181b416286066511a56637c9ade61e2"
+el9_wsgi_sdist="https://files.pythonhosted.org/packages/c6/77/a9e8ccb74cb748f3a71a01f84f524b85a8f91d9e09cb0405f01311db78e2/mod_wsgi-6.1.1.tar.gz"
+el9_wsgi_sha256="a42d11ba45d2050ab456a474d034e938605ca76386233ef404daa8b0388ca60e"
+
+# fetch_sdist URL SHA256 DEST: download once into the cache, check the hash every time.
+fetch_sdist() {
+    local url="$1" sha="$2" dest="$3"
+    if [ ! -s "$dest" ]; then
+        curl -sSfL ${ca_bundle:+--cacert "$ca_bundle"} -o "$dest.part" "$url"
+        mv "$dest.part" "$dest"
+    fi
+    echo "$sha  $dest" | sha256sum --check --quiet - || {
+        echo "images: $dest does not match its pinned sha256; delete it to download again" >&2
+        return 1
+    }
+}
+
+build_el9() {
+    local base="localhost/modwsgi-test/el9:9" image="localhost/modwsgi-test/el9:9-apache"
+    local cache="$here/../../.cache/el9-src" stage start=$SECONDS
+    local -a DERIVE_RUN_ARGS
+    if podman image exists "$base"; then
+        echo "images: $base exists, kept"
+    else
+        echo "images: $base: debian:12 with an EL 9 os-release and the rpm stand-in"
+        DERIVE_RUN_ARGS=(-v "$here/el9:/el9:ro")
+        derive_image localhost/modwsgi-test/debian:12 "$base" modwsgi-image-build-el9 \
+            'sh /el9/setup-base.sh' || {
+            echo "images: building $base failed" >&2
+            return 1
+        }
+        echo "images: $base built"
+    fi
+    if podman image exists "$image"; then
+        echo "images: $image exists, kept"
+        return 0
+    fi
+    mkdir -p "$cache"
+    cache="$(cd "$cache" && pwd)"
+    fetch_sdist "$el9_httpd_sdist" "$el9_httpd_sha256" "$cache/mod_wsgi_httpd.tar.gz"
+    fetch_sdist "$el9_wsgi_sdist" "$el9_wsgi_sha256" "$cache/mod_wsgi.tar.gz"
+    tar -xzf "$cache/mod_wsgi_httpd.tar.gz" -O --wildcards '*/upstream/httpd-*.tar.gz' \
+        >"$cache/httpd.tar.gz"
+    # The compiled tree: kept when a later step fails, so that a second try does not compile
+    # httpd again (build-httpd.sh skips it), removed once the image is built.
+    stage="$(cd "$cache/.." && pwd)/el9-stage"
+    mkdir -p "$stage"
+    echo "images: compiling httpd and mod_wsgi in a throwaway container (several minutes)"
+    podman rm -f modwsgi-image-build-el9-httpd >/dev/null 2>&1 || true
+    if ! podman run --rm --name modwsgi-image-build-el9-httpd \
+        -v "$cache:/src:ro" -v "$here/el9:/el9:ro" -v "$stage:/out" \
+        -e JOBS="${EL9_BUILD_JOBS:-2}" localhost/modwsgi-test/debian:12 \
+        nice sh /el9/build-httpd.sh; then
+        echo "images: compiling httpd for $image failed" >&2
+        return 1
+    fi
+    echo "images: compiled in $((SECONDS - start)) s; installing into $image"
+    DERIVE_RUN_ARGS=(-v "$here/el9:/el9:ro" -v "$stage:/stage:ro")
+    derive_image "$base" "$image" modwsgi-image-build-el9 'sh /el9/install-httpd.sh' || {
+        echo "images: installing httpd into $image failed" >&2
+        return 1
+    }
+    rm -rf "$stage"
+    echo "images: $image built in $((SECONDS - start)) s"
+}
+
 versions=("$@")
 [ "${#versions[@]}" -gt 0 ] || versions=(11 12 13)
 for v in "${versions[@]}"; do
+    if [ "$v" = el9 ]; then
+        build_one 12
+        build_el9
+        continue
+    fi
     build_one "$v"
     build_apache "$v"
 done

@@ -17,6 +17,7 @@ from modwsgi_testinfra import playbook  # noqa: E402  pylint: disable=wrong-impo
 
 
 def test_corpus_converts_in_place(host):
-    if 'mpm_event' not in host.ansible.get_variables()['group_names']:
-        pytest.skip('the corpus is loaded on the event host')
+    groups = host.ansible.get_variables()['group_names']
+    if 'mpm_event' not in groups or 'el9' in groups:
+        pytest.skip('the corpus is loaded on the Debian event host')
     playbook('audit', 'corpus_in_place.yml', '--limit', host.backend.host)

@@ -1,15 +1,13 @@
 """mpm_facts must say what Apache itself says on the host.
 
-Each check runs apache2ctl on the host and compares its answer with the facts; the expected
-MPM is the one prepare switched to by hand.
+Each check runs apache2ctl (apachectl on the EL 9 layout host) on the host and compares its
+answer with the facts; the expected MPM is the one prepare switched to by hand. The paths and
+commands of each layout are the scenario's group_vars (molecule.yml).
 """
 
 import re
 
 import pytest
-
-BROKEN_CONF = '/etc/apache2/conf-enabled/zz-molecule-broken.conf'
-
 
 _CACHE = {}
 
@@ -29,8 +27,17 @@ def facts(host):
     return _CACHE[key]
 
 
+def hostvar(host, name):
+    return host.ansible.get_variables()[name]
+
+
+def mpm_path(host, name, mpm):
+    """A path of the layout's group_vars, with its %s made the MPM's name."""
+    return hostvar(host, name).replace('%s', mpm)
+
+
 def ctl(host, *args):
-    cmd = host.run('LANG=C apache2ctl ' + ' '.join(args))
+    cmd = host.run('LANG=C %s %s' % (hostvar(host, 'apache_ctl'), ' '.join(args)))
     assert cmd.rc == 0, cmd.stderr
     return cmd.stdout
 
@@ -48,14 +55,14 @@ def test_without_apache(host):
         pytest.skip('host with Apache')
     apache = facts(host)
     assert apache['installed'] is False
-    assert not host.exists('apache2ctl')
+    assert not host.exists(hostvar(host, 'apache_ctl'))
 
 
 def test_mpm_matches_apache2ctl_V(host, expected_mpm):
     apache = facts(host)
     text = ctl(host, '-V')
     assert apache['installed'] is True
-    assert apache['layout'] == 'debian'
+    assert apache['layout'] == hostvar(host, 'apache_layout')
     assert apache['mpm']['name'] == expected_mpm
     assert apache['mpm']['name'] == re.search(r'^Server MPM:\s+(\w+)', text, re.M).group(1)
     assert apache['mpm']['threaded'] == ('threaded:     yes' in text)
@@ -76,27 +83,28 @@ def test_modules_match_apache2ctl_M(host, expected_mpm):
 
 def test_selected_by_names_the_load_file(host, expected_mpm):
     selected = facts(host)['mpm']['selected_by']
-    assert selected['file'] == '/etc/apache2/mods-enabled/mpm_%s.load' % expected_mpm
+    assert selected['file'] == mpm_path(host, 'mpm_load_file', expected_mpm)
     line = host.file(selected['file']).content_string.splitlines()[selected['line'] - 1]
     assert line.split()[:2] == ['LoadModule', 'mpm_%s_module' % expected_mpm]
 
 
 def test_limits_come_from_the_mpm_conf(host, expected_mpm):
     apache = facts(host)
-    conf = '/etc/apache2/mods-available/mpm_%s.conf' % expected_mpm
+    conf = mpm_path(host, 'mpm_limits_conf', expected_mpm)
     configured = dict(
         (m.group(1), int(m.group(2)))
         for m in re.finditer(r'^\s*(\w+)\s+(\d+)\s*$', host.file(conf).content_string, re.M))
     assert configured, conf
     for name, value in configured.items():
         assert apache['limits'][name] == value, name
-        where = '/etc/apache2/mods-enabled/mpm_%s.conf:' % expected_mpm
+        where = mpm_path(host, 'mpm_limits_from', expected_mpm) + ':'
         assert apache['limits_from'][name].startswith(where)
 
 
 def test_processes_are_apaches(host, expected_mpm):
     apache = run_facts(host)
-    pids = sorted(int(p) for p in host.check_output('pgrep -x apache2').split())
+    process = hostvar(host, 'apache_process')
+    pids = sorted(int(p) for p in host.check_output('pgrep -x ' + process).split())
     assert apache['processes']['pids'] == pids
     assert apache['processes']['count'] == len(pids) > 1
     assert apache['processes']['rss_mb'] > 0
@@ -109,14 +117,15 @@ def test_check_mode_gives_the_same_facts(host, expected_mpm):
 
 
 def test_broken_config_still_reports(host, expected_mpm):
-    host.run("printf 'ThisIsNotADirective on\\n' > %s" % BROKEN_CONF)
+    broken_conf = hostvar(host, 'broken_conf')
+    host.run("printf 'ThisIsNotADirective on\\n' > %s" % broken_conf)
     try:
         apache = run_facts(host)
     finally:
-        host.run('rm -f %s' % BROKEN_CONF)
+        host.run('rm -f %s' % broken_conf)
     assert apache['installed'] is True
     assert apache['config_ok'] is False
     assert "Invalid command 'ThisIsNotADirective'" in apache['config_error']
     assert apache['version']
     assert apache['mpm']['name'] == expected_mpm
-    assert apache['mpm']['selected_by']['file'].endswith('mpm_%s.load' % expected_mpm)
+    assert apache['mpm']['selected_by']['file'] == mpm_path(host, 'mpm_load_file', expected_mpm)

@@ -87,6 +87,27 @@ def test_ifmodule_both_forms_and_negation(tmp_path):
     assert [n.name for n in parsed.server_directives()] == ['LoadModule', 'A', 'B', 'E']
 
 
+# mod_wsgi's .so under other names: EL 9's (10-wsgi-python3.conf, tests/images/el9/conf/) and
+# the one `mod_wsgi-express module-config` prints for a pip build. Its source is mod_wsgi.c.
+@pytest.mark.parametrize('so_path', [
+    'modules/mod_wsgi_python3.so',
+    '/opt/venv/lib/python3.11/site-packages/mod_wsgi/server/'
+    'mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so',
+])
+def test_ifmodule_mod_wsgi_c_whatever_the_so_is_called(tmp_path, so_path):
+    parsed = parse_text(tmp_path, '<IfModule !wsgi_module>\nLoadModule wsgi_module %s\n'
+                                  '</IfModule>\n<IfModule mod_wsgi.c>\nA 1\n</IfModule>\n'
+                                  '<IfModule !mod_wsgi.c>\nB 1\n</IfModule>\n' % so_path)
+    assert parsed.modules['wsgi_module']['source'] == 'mod_wsgi.c'
+    assert [n.name for n in parsed.server_directives()] == ['LoadModule', 'A']
+
+
+def test_ifmodule_source_name_of_other_modules_follows_the_so(tmp_path):
+    parsed = parse_text(tmp_path, 'LoadModule rpaf_module modules/mod_rpaf-2.0.so\n'
+                                  '<IfModule mod_rpaf-2.0.c>\nA 1\n</IfModule>\n')
+    assert [n.name for n in parsed.server_directives()] == ['LoadModule', 'A']
+
+
 def test_ifmodule_sees_only_modules_loaded_so_far(tmp_path):
     parsed = parse_text(tmp_path, '<IfModule wsgi_module>\nEarly 1\n</IfModule>\n'
                                   'LoadModule wsgi_module modules/mod_wsgi.so\n'
