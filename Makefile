@@ -15,10 +15,11 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 # Molecule scenarios and the distro each one runs on (el9: the EL 9 layout host, httpd built
-# from source, tests/images/el9/README.md; it replaces mpm:debian13 and mpm_facts:debian11).
+# from source, tests/images/el9/README.md; it replaces mpm:debian13, mpm_facts:debian11
+# and audit:debian13).
 # The longest runs first: scripts/molecule.sh starts them in this order, each in the first free lane.
 MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian13 \
-                audit:debian12 audit:debian13 in_place:debian12 in_place:debian13 \
+                audit:debian12 audit:el9 in_place:debian12 in_place:debian13 \
                 pip_venv:debian12 from_embedded:debian12 mpm:debian12 mpm:el9 php_prefork:debian12 \
                 concurrency:debian12 concurrency:debian13 \
                 mpm_facts:el9 mpm_facts:debian12 mpm_facts:debian13
