@@ -22,7 +22,7 @@ MOLECULE_RUNS ?= role_default:debian12 role_default:debian11 role_default:debian
                 audit:debian12 audit:el9 in_place:debian12 in_place:debian13 \
                 pip_venv:debian12 from_embedded:debian12 mpm:debian12 mpm:el9 php_prefork:debian12 \
                 concurrency:debian12 concurrency:debian13 \
-                mpm_facts:el9 mpm_facts:debian12 mpm_facts:debian13
+                mpm_facts:el9 mpm_facts:debian12 mpm_facts:debian13 role_el9:el9
 # Runs at once (scripts/molecule.sh); each run has its own state directory and containers.
 # Most of a run waits on systemd, apt and Apache, so three lanes fit two cores.
 export MOLECULE_JOBS ?= 3

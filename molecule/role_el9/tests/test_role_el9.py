@@ -1,0 +1,43 @@
+"""The role daemon_mode on the EL 9 layout host: what a visitor gets, and where Apache runs it."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
+from modwsgi_testinfra import get, probe  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def test_httpd_runs_and_is_enabled(host):
+    assert host.service('httpd').is_running
+    assert host.service('httpd').is_enabled
+
+
+def test_the_application_answers_from_its_daemon_group(host):
+    # The app imports shoplib, which only its python_path has: a 500 here would mean the group
+    # runs without it.
+    answer = get(host, 'http://127.0.0.1/', 'shop.test')
+    assert answer['status'] == 200, answer
+    assert answer['content'] == 'shop says hello from group shop\n'
+
+
+def test_the_role_writes_conf_d_on_the_red_hat_layout(host):
+    # conf.d is read directly: no sites-enabled, no links; the site and the module's settings.
+    listing = host.run('ls /etc/httpd/conf.d').stdout.split()
+    assert 'modwsgi-shop.conf' in listing, listing
+    assert not host.file('/etc/apache2').exists
+    conf = host.file('/etc/httpd/conf.d/modwsgi-shop.conf').content_string
+    assert 'WSGIDaemonProcess shop processes=2 threads=4' in conf
+    assert 'python-path=/srv/shop/lib' in conf
+
+
+def test_the_mpm_is_threaded_through_00_mpm_conf(host):
+    mpm = host.run('httpd -V')
+    assert mpm.rc == 0 and 'Server MPM:     event' in mpm.stdout, mpm.stdout
+    loads = [line for line in host.file('/etc/httpd/conf.modules.d/00-mpm.conf').content_string.splitlines()
+             if line.startswith('LoadModule')]
+    assert loads == ['LoadModule mpm_event_module modules/mod_mpm_event.so'], loads
+
+
+def test_the_probe_says_daemon_mode_in_the_application_s_group(host):
+    result = probe(host, 'shop.test', 'shop', expect_mode='daemon', expect_group='shop')
+    assert not result.get('failed'), result
