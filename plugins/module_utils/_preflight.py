@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import grp
 import os
+import posixpath
 import pwd
 import re
 import stat
@@ -109,22 +110,46 @@ def mod_wsgi_python(sysroot='/'):
     return None
 
 
-# How many links :func:`interpreter` follows before it gives up (Linux's own limit, MAXSYMLINKS).
+# How many links :func:`real_path` follows before it gives up (Linux's own limit, MAXSYMLINKS).
 _MAX_LINKS = 40
+
+
+def real_path(path, sysroot='/'):
+    """``path`` with every link of every component followed, inside ``sysroot`` (an absolute
+    target starts again from ``sysroot``), as ``os.path.realpath`` does on the host itself:
+    ``/bin/python3`` is ``/usr/bin/python3.11`` where ``/bin`` links to ``usr/bin``. ``None``
+    after too many links (a loop)."""
+    parts = path.split('/')
+    done = '/'
+    links = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ('', '.'):
+            continue
+        if part == '..':
+            done = posixpath.dirname(done)
+            continue
+        candidate = posixpath.join(done, part)
+        where = host_path(sysroot, candidate)
+        if os.path.islink(where):
+            links += 1
+            if links > _MAX_LINKS:
+                return None
+            target = os.readlink(where)
+            parts = target.split('/') + parts
+            if target.startswith('/'):
+                done = '/'
+            continue
+        done = candidate
+    return done
 
 
 def interpreter(path, sysroot='/'):
     """``{path, real, version}`` of the Python at ``path`` on the host, or ``None`` when it is
-    not a file there. ``real``: the file that the links at ``path`` lead to (each link of the
-    last component is followed, inside ``sysroot``); ``version``: ``X.Y`` from that file's name
-    (``python3.12``), or ``None``."""
-    real = path
-    for dummy in range(_MAX_LINKS):
-        where = host_path(sysroot, real)
-        if not os.path.islink(where):
-            break
-        real = os.path.normpath(os.path.join(os.path.dirname(real), os.readlink(where)))
-    if not os.path.isfile(host_path(sysroot, real)):
+    not a file there. ``real``: :func:`real_path`, the file it is, by which two Pythons are
+    compared; ``version``: ``X.Y`` from that file's name (``python3.12``), or ``None``."""
+    real = real_path(path, sysroot)
+    if real is None or not os.path.isfile(host_path(sysroot, real)):
         return None
     match = re.search(r'python(\d+\.\d+)$', real)
     return {'path': path, 'real': real, 'version': match.group(1) if match else None}

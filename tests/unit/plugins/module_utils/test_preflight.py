@@ -375,6 +375,11 @@ def test_an_interpreter_is_followed_through_its_links(tmp_path):
     # A loop of links is not a Python.
     _lay_out(root, {'/loop/a': 'b', '/loop/b': 'a'}, [])
     assert _preflight.interpreter('/loop/a', root) is None
+    # A link among the directories (merged /usr: Debian 12's /bin -> usr/bin) is followed too, so
+    # a venv made with /bin/python3 is of the same Python as one made with /usr/bin/python3.
+    _lay_out(root, {'/bin': 'usr/bin'}, [])
+    assert _preflight.interpreter('/bin/python3', root)['real'] == '/usr/bin/python3.11'
+    assert _preflight.real_path('/usr/local/../bin/./python3', root) == '/usr/bin/python3.11'
 
 
 def test_read_host_reads_the_pythons_of_pip_mode(host):
