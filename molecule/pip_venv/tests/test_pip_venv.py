@@ -98,7 +98,7 @@ def test_check_mode_run_changes_nothing(host):
 
 def test_bad_inputs_fail_in_preflight(host):
     output = playbook('pip_venv', 'bad_inputs.yml')
-    assert output.count('refused by') == 1
+    assert output.count('refused by') == 2
     test_app_runs_in_its_own_venv_not_as_root(host, 'shop')
 
 
