@@ -25,7 +25,7 @@ description:
     is not touched and keeps serving.
   - When it commits, it keeps the state every path had before (bytes, mode and owner; a symlink
     as a symlink; an absent path as absent) in the directory C(last-run) under O(backup_dir)
-    (RV(journal)), replacing the one of an earlier run: M(modwsgi.apache.rollback) puts it back.
+    (RV(journal)), replacing the one of an earlier run; M(modwsgi.apache.rollback) puts it back.
     No file content goes through the module's result.
   - It never reloads or restarts Apache. RV(reload_required) and RV(restart_required) say
     which one the changes need.
@@ -200,7 +200,7 @@ journal:
   sample: /var/backups/modwsgi/last-run
 answers_before:
   description: What each URL of O(record) answered before anything was written (only when
-    something changed, and not in check mode); RV(answers_before[].status) is V(null) when it
+    something changed, and not in check mode); its C(status) is V(null) when it
     did not answer.
   returned: always
   type: list

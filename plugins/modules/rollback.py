@@ -21,7 +21,7 @@ description:
   - When it put anything back, restarts Apache, and checks that each URL of O(before) answers
     the status it answered before the run.
   - Then B(always fails), with O(failure) followed by what it put back and what the site
-    answers. The role M(modwsgi.apache.daemon_mode) calls it when a run fails after it began
+    answers. The role C(modwsgi.apache.daemon_mode) calls it when a run fails after it began
     to change the host.
   - With O(keep=true) it changes nothing and fails with O(failure).
 author:

@@ -17,7 +17,7 @@ description:
   - For each application of O(apps), asks the probe mounted in its process group
     (M(modwsgi.apache.probe)) and fails unless it runs in daemon mode, in its own group, with
     its processes and threads, on the MPM O(mpm).
-  - Then requests the application's own URLs (O(apps[].checks)) through Apache as a client
+  - Then requests the application's own URLs (the C(checks) of O(apps)) through Apache as a client
     reaches them, with the application's server name as the Host header and the TLS server
     name (SNI), redirects not followed, certificates not checked. Each must answer the status
     its check expects. A green probe next to a 500 from the application is a failure.
@@ -25,7 +25,7 @@ description:
     up to O(retries) times, O(delay) seconds apart.
   - A failure names the application, the URL, its status, and the lines Apache's error logs
     (O(error_logs)) gained while it was requested.
-  - The role M(modwsgi.apache.daemon_mode) calls it after its reload or restart, and rolls back
+  - The role C(modwsgi.apache.daemon_mode) calls it after its reload or restart, and rolls back
     when it fails (M(modwsgi.apache.rollback)).
 author:
   - modwsgi.apache maintainers (@modwsgi)
