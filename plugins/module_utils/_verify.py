@@ -199,18 +199,17 @@ def check_app(target, mpm=None, before=(), secret=None, logs=(), attempts=5, del
         problem = _probe_problem(target, result, mpm)
         return problem is None, (result, problem)
 
-    logs = list(target.get('error_logs') or []) + [log for log in logs if log not in target.get('error_logs') or []]
+    own = list(target.get('error_logs') or [])
+    logs = own + [log for log in logs if log not in own]
     watch = LogWatch(logs)
     result, problem = _tries(attempts, delay, sleep, ask_probe)
     if problem:
         return None, '%s: the probe %s: %s. %s' % (name, where, problem, log_text(_settled(watch, sleep)))
-    report = dict((key, result.get(key)) for key in ('mode', 'process_group', 'processes', 'threads', 'mpm',
-                                                       'mod_wsgi_version', 'python_version'))
-    report.update(name=name, checks=[], line='%s (%s): %s mode, group %s, %s processes x %s threads, MPM %s, '
-                  'mod_wsgi %s, Python %s' % (name, target.get('where', target['server_name']), result.get('mode'),
-                                              result.get('process_group'), result.get('processes'),
-                                              result.get('threads'), result.get('mpm'),
-                                              result.get('mod_wsgi_version'), result.get('python_version')))
+    keys = ('mode', 'process_group', 'processes', 'threads', 'mpm', 'mod_wsgi_version', 'python_version')
+    report = dict((key, result.get(key)) for key in keys)
+    line = '%s (%s): %%s mode, group %%s, %%s processes x %%s threads, MPM %%s, mod_wsgi %%s, Python %%s' % (
+        name, target.get('where', target['server_name']))
+    report.update(name=name, checks=[], line=line % tuple(report[key] for key in keys))
     earlier = dict((answer['url'], answer['status']) for answer in before
                    if answer.get('host') == target['server_name'])
     for check in target.get('checks', []):
