@@ -168,7 +168,8 @@ def test_rollback_off_keeps_the_new_configuration_and_a_later_call_restores_it(h
     # The state before that run stays on the host: one call of the rollback module puts it back.
     result = ansible(host, 'modwsgi.apache.rollback', {
         'failure': 'Undo the debugging run', 'journal': '/var/backups/modwsgi/last-run', 'service': 'apache2'})
-    assert result['failed'] and result['msg'].startswith(
+    # It always fails (testinfra gives the module's answer as it printed it).
+    assert result.get('msg', '').startswith(
         'Undo the debugging run. Rolled back: put back as they were before the run (from '
         '/var/backups/modwsgi/last-run): /etc/apache2/sites-available/mysite.conf; restarted Apache'), result
     assert host.check_output(FINGERPRINT) == before
