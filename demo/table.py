@@ -8,7 +8,9 @@ Reads what ``scripts/demo.sh`` wrote in its output directory, for each phase (``
 ``after``): ``report.json`` (``playbooks/audit.yml``) and ``burst.json`` (``demo/burst.yml``:
 each host's applications, the output of ``ab`` for each, and Apache's processes right after
 the burst). Prints one row per host and application: the MPM, the application's mode, the
-memory of Apache's processes and the requests per second, before -> after; then where the
+memory of Apache's processes, the requests per second and the 99th percentile of the time a
+request took, before -> after; and, after, what the audit measured of the application's daemon
+group under a steady load (its thread utilisation) and the size it recommends. Then where the
 HTML reports are.
 
     python demo/table.py demo/output            # the table
@@ -16,7 +18,8 @@ HTML reports are.
 
 The story (:func:`problems`): before, every demo application is mounted in embedded mode and
 at least one host runs prefork; after, no host has an embedded mount, the probe of every
-application answers daemon mode in the application's own process group, each host runs the
+application answers daemon mode in the application's own process group, the audit measured each
+application's daemon group and recommends a size for it, each host runs the
 MPM the role picks (prefork kept where a thread-unsafe module such as mod_php is loaded, event
 elsewhere), every ab run completed without failed requests, and each HTML report has a section for
 every host and shows every application's virtual host. Nothing here compares timings or memory: those are shown, not asserted.
@@ -46,6 +49,8 @@ def parse_ab(text):
         'complete': number(r'^Complete requests:\s+([0-9]+)', int),
         'failed': number(r'^Failed requests:\s+([0-9]+)', int),
         'non_2xx': number(r'^Non-2xx responses:\s+([0-9]+)', int) or 0,
+        # "Percentage of the requests served within a certain time (ms)": the 99% line.
+        'p99_ms': number(r'^\s*99%\s+([0-9]+)', int),
     }
 
 
@@ -86,6 +91,18 @@ def app_probe(record, app):
     return None
 
 
+def app_group(record, app):
+    """The audit's measurement of the daemon group named after ``app`` (its figures and its
+    ``recommendation``), or ``None`` when none was taken or the measurement failed."""
+    measurement = (record or {}).get('measurement') or {}
+    if measurement.get('failed'):
+        return None
+    for group in measurement.get('groups') or []:
+        if group.get('process_group') == app['name']:
+            return group
+    return None
+
+
 def mpm(record):
     return ((record or {}).get('apache') or {}).get('mpm', {}).get('name')
 
@@ -118,6 +135,7 @@ def rows(phases):
                     'probe': probe,
                     'memory': memory(this.get('processes')),
                     'ab': parse_ab(outputs[index] if index < len(outputs) else None),
+                    'group': app_group(records[name], app),
                 }
             result.append(row)
     return result
@@ -142,13 +160,33 @@ def _rps_text(side):
     return '?' if rps is None else '%d' % round(rps)
 
 
+def _p99_text(side):
+    p99 = side['ab']['p99_ms']
+    return '?' if p99 is None else '%d' % p99
+
+
+def _group_text(side):
+    """``'2 x 15: 12% busy -> 2 x 6'``: the group's size, its thread utilisation under the
+    steady load, and the recommended size; ``'not measured'`` without a measurement."""
+    group = side['group']
+    if group is None:
+        return 'not measured'
+    util = group.get('utilization')
+    rec = group.get('recommendation') or {}
+    return '%s x %s: %s busy -> %s x %s' % (
+        group.get('processes'), group.get('threads'),
+        '?' if util is None else '%d%%' % round(util * 100),
+        rec.get('processes', '?'), rec.get('threads', '?'))
+
+
 def _change(before, after):
     return '%s -> %s' % (before, after)
 
 
 def render(phases):
     """The table as text, then where the HTML reports are."""
-    header = ['host', 'app', 'MPM', 'mode', 'memory after the burst', 'req/s']
+    header = ['host', 'app', 'MPM', 'mode', 'memory after the burst', 'req/s', 'p99 ms',
+              'daemon group after: utilisation -> recommended']
     lines = [header]
     for row in rows(phases):
         before, after = row['before'], row['after']
@@ -158,6 +196,8 @@ def render(phases):
             _change(_mode_text(before), _mode_text(after)),
             _change(_memory_text(before['memory']), _memory_text(after['memory'])),
             _change(_rps_text(before), _rps_text(after)),
+            _change(_p99_text(before), _p99_text(after)),
+            _group_text(after),
         ])
     widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
     text = []
@@ -166,6 +206,11 @@ def render(phases):
         if number == 0:
             text.append('  '.join('-' * width for width in widths))
     text.append('')
+    reasons = ['  %s: %s' % (row['app'], row['after']['group']['recommendation']['reason'])
+               for row in rows(phases)
+               if ((row['after']['group'] or {}).get('recommendation') or {}).get('reason')]
+    if reasons:
+        text.extend(['Why each recommended size (docs/sizing.md):'] + reasons + [''])
     for name in PHASES:
         text.append('HTML report %-7s %s' % (name + ':', phases[name]['html']))
     return '\n'.join(text) + '\n'
@@ -189,6 +234,10 @@ def problems(phases):
         elif probe.get('mode') != 'daemon' or probe.get('process_group') != row['app']:
             found.append('%s: after, the probe says %s mode in group %r, not daemon in %r'
                          % (name, probe.get('mode'), probe.get('process_group'), row['app']))
+        group = after['group']
+        if group is None or group.get('utilization') is None or not (group.get('recommendation') or {}).get('reason'):
+            found.append('%s: after, the audit has no measurement of its daemon group with a recommended size (%s)'
+                         % (name, group))
         for phase in PHASES:
             ab = row[phase]['ab']
             if ab['rps'] is None or not ab['complete'] or ab['failed'] or ab['non_2xx']:
@@ -238,7 +287,8 @@ def main(argv=None):
             sys.stdout.write(''.join('  - %s\n' % problem for problem in found))
             return 1
         sys.stdout.write('\nStory checked: before, every app embedded and prefork on %d host(s); after, '
-                         'no embedded mount and every app probed in daemon mode in its own group.\n'
+                         'no embedded mount, every app probed in daemon mode in its own group, and its group '
+                         'measured under load with a recommended size.\n'
                          % phases['before']['report']['summary']['prefork'])
     return 0
 

@@ -41,9 +41,11 @@ playbook=(ansible-playbook -i "$root/demo/inventory.yml" --limit "$(IFS=,; echo 
 short="${DEMO_SHORT:-0}"
 if [ "$short" = 1 ]; then
     burst=(-e demo_burst_requests=300 -e demo_burst_concurrency=5 -e demo_burst_seconds=10)
+    measure=(-e modwsgi_audit_measure_window=5)
     keep="${DEMO_KEEP:-0}"
 else
     burst=(-e demo_burst_requests=5000 -e demo_burst_concurrency=20 -e demo_burst_seconds=20)
+    measure=(-e modwsgi_audit_measure_window=15)
     keep="${DEMO_KEEP:-1}"
 fi
 # A short run (make test) names its containers after this checkout, so that a test run beside
@@ -86,12 +88,21 @@ run_logged() {
     fi
 }
 
+# After the fix, the audit also measures each daemon group (modwsgi.apache.group_metrics) under
+# a steady load (demo/load.yml), and recommends its size; before, no app has a daemon group.
 audit() {
     local step="$1" phase="$2"
     run_logged "$step-burst-$phase" "${playbook[@]}" demo/burst.yml "${burst[@]}" \
         -e "demo_burst_output=$output/$phase/burst.json"
-    run_logged "$step-audit-$phase" "${playbook[@]}" modwsgi.apache.audit \
-        -e "modwsgi_audit_output_dir=$output/$phase"
+    if [ "$phase" = after ]; then
+        run_logged "$step-load-start" "${playbook[@]}" demo/load.yml -e demo_load=start
+        run_logged "$step-audit-$phase" "${playbook[@]}" modwsgi.apache.audit \
+            -e "modwsgi_audit_output_dir=$output/$phase" "${measure[@]}"
+        run_logged "$step-load-stop" "${playbook[@]}" demo/load.yml -e demo_load=stop
+    else
+        run_logged "$step-audit-$phase" "${playbook[@]}" modwsgi.apache.audit \
+            -e "modwsgi_audit_output_dir=$output/$phase"
+    fi
 }
 
 start=$SECONDS
@@ -115,7 +126,7 @@ audit 2 before
 echo "[3/5] applying the role modwsgi.apache.daemon_mode ($((SECONDS - start)) s)"
 run_logged 3-apply "${playbook[@]}" demo/apply.yml
 
-echo "[4/5] after: the same burst, then the audit again ($((SECONDS - start)) s)"
+echo "[4/5] after: the same burst, then the audit again, measuring each daemon group under load ($((SECONDS - start)) s)"
 audit 4 after
 
 echo "[5/5] before and after ($((SECONDS - start)) s)"

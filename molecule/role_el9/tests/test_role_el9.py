@@ -1,4 +1,5 @@
-"""The role daemon_mode on the EL 9 layout host: what a visitor gets, and where Apache runs it."""
+"""The role daemon_mode on the EL 9 layout host: what a visitor gets, and where Apache runs it;
+one site of its own and one written by hand in conf.d, converted in place."""
 
 import os
 import sys
@@ -41,3 +42,27 @@ def test_the_mpm_is_threaded_through_00_mpm_conf(host):
 def test_the_probe_says_daemon_mode_in_the_application_s_group(host):
     result = probe(host, 'shop.test', 'shop', expect_mode='daemon', expect_group='shop')
     assert not result.get('failed'), result
+
+
+def test_the_hand_written_site_answers_from_its_group_converted_where_it_is(host):
+    # Its library is on the server-level WSGIPythonPath, which daemon processes ignore: the role
+    # carried it into the group, or this page would be a 500.
+    answer = get(host, 'http://127.0.0.1/', 'legacy.test')
+    assert answer['status'] == 200, answer
+    assert answer['content'] == "legacy says hello from group 'legacy'\n"
+    static = get(host, 'http://127.0.0.1/static/style.css', 'legacy.test')
+    assert static['status'] == 200 and static['content'] == 'body { color: #333; }\n', static
+    result = probe(host, 'legacy.test', 'legacy', expect_mode='daemon', expect_group='legacy')
+    assert not result.get('failed'), result
+
+
+def test_in_place_keeps_the_site_s_file_in_conf_d(host):
+    # The same file, its owner's lines kept; the role's blocks added, the original alias kept as a
+    # comment (state: absent restores it); no copy of the site of the role's own.
+    conf = host.file('/etc/httpd/conf.d/legacy.conf').content_string
+    assert conf.startswith('# legacy.test, written by hand in 2019.\nWSGIPythonPath /srv/legacy/lib\n')
+    assert 'WSGIDaemonProcess legacy processes=1 threads=3' in conf
+    assert 'python-path=/srv/legacy/lib' in conf
+    assert '# original line:     WSGIScriptAlias / /srv/legacy/app.wsgi\n' in conf
+    assert '    WSGIScriptAlias / /srv/legacy/app.wsgi process-group=legacy application-group=%{GLOBAL}\n' in conf
+    assert not host.file('/etc/httpd/conf.d/modwsgi-legacy.conf').exists
