@@ -57,8 +57,8 @@ def rollback(failure, journal=None, mpm=None, keep=False, restore=None, switch=N
     if switched:
         done.append('made the MPM %s active again' % mpm)
     if not done:
-        return False, ('%s. Nothing this run changed is left in Apache\'s files (a failed configuration test '
-                       'already put them back), so Apache was not restarted.' % failure)
+        return False, ('%s. Nothing this run changed is left in Apache\'s files, so nothing was put back and '
+                       'Apache was not restarted.' % failure)
     ok, message = restart()
     if not ok:
         problems.append('Apache did not restart: %s' % message)

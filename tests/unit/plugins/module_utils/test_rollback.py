@@ -58,8 +58,8 @@ def test_nothing_changed_nothing_restarted():
     host = Host(switched=False)
     changed, msg = host.run(journal=None, mpm=None)
     assert (changed, host.calls) == (False, [])
-    assert msg == FAILURE + ('. Nothing this run changed is left in Apache\'s files (a failed configuration test '
-                             'already put them back), so Apache was not restarted.')
+    assert msg == FAILURE + ('. Nothing this run changed is left in Apache\'s files, so nothing was put back and '
+                             'Apache was not restarted.')
 
 
 def test_keep_changes_nothing():
