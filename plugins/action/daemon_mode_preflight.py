@@ -25,8 +25,8 @@ from ansible_collections.modwsgi.apache.plugins.plugin_utils._carry import carry
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import collateral
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._plan import OURS, PlanError, build
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
-    OS_SETTINGS, SETTINGS, RoleInputError, host_errors, os_candidates, retired, role_families, validate,
-    vhosts)
+    OS_SETTINGS, SETTINGS, RoleInputError, host_errors, os_candidates, pip_build, retired, role_families,
+    validate, vhosts)
 
 
 class ActionModule(ActionBase):
@@ -88,7 +88,12 @@ class ActionModule(ActionBase):
         # What WSGIRestrictEmbedded On would refuse, of what this run does not convert.
         left, collateral_errors = collateral(host['existing'].get('mod_wsgi') or {}, apps, settings,
                                              OURS, probe_url)
-        errors = host_errors(apps, host) + collateral_errors
+        # modwsgi_install: pip builds mod_wsgi with the Python of the applications' venvs (or
+        # modwsgi_pip_python): that is the Python each venv is checked against.
+        pip, pip_errors = pip_build(settings, apps, host, chosen.get('pip'))
+        if pip is not None and pip['version']:
+            host['mod_wsgi_python'] = {'version': pip['version'], 'source': pip['source']}
+        errors = pip_errors + host_errors(apps, host) + collateral_errors
         if errors:
             return self._refuse(result, errors)
         # What embedded mode gave the apps the role converts goes into their daemon groups (_carry.py).
@@ -108,7 +113,7 @@ class ActionModule(ActionBase):
             probe_secret_pending=bool(host.get('probe_secret_pending')),
             existing=host['existing'], mpm_target=host['mpm']['target'],
             thread_unsafe=host['mpm']['thread_unsafe'], mpm_pending=host['mpm']['pending'],
-            service_ready=host['service_ready'], carried=carried, left_embedded=left)
+            service_ready=host['service_ready'], carried=carried, left_embedded=left, pip=pip)
         layout = dict(table[host['os']['family']])
 
         def render(name, extra):

@@ -24,12 +24,13 @@ __metaclass__ = type
 
 import grp
 import os
+import posixpath
 import pwd
 import re
 import stat
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _constants, _mpm, _mpm_switch, _wsgi_facts
-from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, parse_shell_assignments, read_text
+from ansible_collections.modwsgi.apache.plugins.module_utils._layout import detect, host_path, parse_shell_assignments, read_text
 from ansible_collections.modwsgi.apache.plugins.module_utils._wsgi_module import module_file, venv_python
 
 # The Python the distribution's mod_wsgi package is built for, and that the role builds
@@ -107,6 +108,91 @@ def mod_wsgi_python(sysroot='/'):
         return {'version': match.group(1),
                 'source': 'the distribution\'s %s, which its mod_wsgi package is built for' % SYSTEM_PYTHON}
     return None
+
+
+# How many links :func:`real_path` follows before it gives up (Linux's own limit, MAXSYMLINKS).
+_MAX_LINKS = 40
+
+
+def real_path(path, sysroot='/'):
+    """``path`` with every link of every component followed, inside ``sysroot`` (an absolute
+    target starts again from ``sysroot``), as ``os.path.realpath`` does on the host itself:
+    ``/bin/python3`` is ``/usr/bin/python3.11`` where ``/bin`` links to ``usr/bin``. ``None``
+    after too many links (a loop)."""
+    parts = path.split('/')
+    done = '/'
+    links = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ('', '.'):
+            continue
+        if part == '..':
+            done = posixpath.dirname(done)
+            continue
+        candidate = posixpath.join(done, part)
+        where = host_path(sysroot, candidate)
+        if os.path.islink(where):
+            links += 1
+            if links > _MAX_LINKS:
+                return None
+            target = os.readlink(where)
+            parts = target.split('/') + parts
+            if target.startswith('/'):
+                done = '/'
+            continue
+        done = candidate
+    return done
+
+
+def interpreter(path, sysroot='/'):
+    """``{path, real, version}`` of the Python at ``path`` on the host, or ``None`` when it is
+    not a file there. ``real``: :func:`real_path`, the file it is, by which two Pythons are
+    compared; ``version``: ``X.Y`` from that file's name (``python3.12``), or ``None``."""
+    real = real_path(path, sysroot)
+    if real is None or not os.path.isfile(host_path(sysroot, real)):
+        return None
+    match = re.search(r'python(\d+\.\d+)$', real)
+    return {'path': path, 'real': real, 'version': match.group(1) if match else None}
+
+
+def venv_interpreter(home, sysroot='/'):
+    """The Python a virtual environment was made with (:func:`interpreter`), or ``None``.
+
+    From its ``pyvenv.cfg``: ``executable`` (written by Python 3.11 and later), else ``home``
+    (the directory of that Python; every version writes it) with ``pythonX.Y`` of the venv's
+    ``version`` or ``python3``; else the link ``bin/python``. The version falls back to the
+    venv's own (:func:`_wsgi_module.venv_python`). Real files: tests/unit/fixtures/venvs/.
+    """
+    text = read_text(os.path.join(home, 'pyvenv.cfg'), sysroot)
+    if text is None:
+        return None
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition('=')
+        if sep:
+            values[key.strip().lower()] = value.strip()
+    version = venv_python(home, sysroot)
+    candidates = [values.get('executable')]
+    if values.get('home'):
+        candidates.extend(os.path.join(values['home'], name)
+                          for name in (['python' + version] if version else []) + ['python3'])
+    candidates.append(os.path.join(home, 'bin', 'python'))
+    for candidate in candidates:
+        if not candidate or not candidate.startswith('/'):
+            continue
+        found = interpreter(candidate, sysroot)
+        if found and not found['real'].startswith(home.rstrip('/') + '/'):
+            found['version'] = found['version'] or version
+            return found
+    return None
+
+
+def pip_pythons(pip, sysroot='/'):
+    """What ``modwsgi_install: pip`` needs of the host, for ``pip`` = ``{'python', 'venv'}``:
+    ``python``, :func:`interpreter` of the Python it builds with when the applications' venvs
+    do not say (the setting ``modwsgi_pip_python``, or the distribution's); ``venv``,
+    :func:`venv_interpreter` of ``modwsgi_pip_venv`` (the venv an earlier run made)."""
+    return {'python': interpreter(pip['python'], sysroot), 'venv': venv_interpreter(pip['venv'], sysroot)}
 
 
 def mpm_step(run, find_bin, setting, apache, parsed, sysroot='/', proc_root='/proc'):
@@ -325,7 +411,7 @@ def read_apache(run, find_bin, mpm, service, sysroot='/', proc_root='/proc', app
     }
 
 
-def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
+def read_host(apps, packages, ctl, run, find_bin, probe_secret=False, pip=None):
     """The host's answers for the present ``apps`` (defaults applied), ``packages`` and ``ctl``.
 
     :returns: ``venvs``, ``scripts``, ``users``, ``groups``, ``files`` (the tls files):
@@ -334,7 +420,9 @@ def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
         or ``None``; ``ctl``: whether Apache's control script exists; ``probe_secret_pending``
         (with ``probe_secret``): whether the probe's secret or digest would be made or mended
         (nothing of the secret itself is returned), so that an idempotent run of the role skips
-        that step and its call to the host.
+        that step and its call to the host; ``venv_interpreters``: ``{python_home: the Python
+        it was made with}`` (:func:`venv_interpreter`); with ``pip`` (``modwsgi_install: pip``),
+        ``pip``: :func:`pip_pythons`.
     """
     present = [app for app in apps if app.get('state', 'present') == 'present']
 
@@ -347,6 +435,8 @@ def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
     return {
         'venvs': dict((home, os.path.isfile(os.path.join(home, 'pyvenv.cfg'))) for home in homes),
         'venv_pythons': dict((home, venv_python(home)) for home in homes),
+        'venv_interpreters': dict((home, venv_interpreter(home)) for home in homes),
+        'pip': pip_pythons(pip) if pip else None,
         'mod_wsgi_python': mod_wsgi_python() if homes else None,
         'files': dict((path, os.path.isfile(path)) for path in tls_files),
         'scripts': dict((path, os.path.isfile(path)) for path in names('wsgi_script')),
@@ -361,9 +451,10 @@ def read_host(apps, packages, ctl, run, find_bin, probe_secret=False):
 def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret=False, ours=None):
     """Everything the role's preflight asks of the host, in one module call.
 
-    :param families: ``{os_family: {'ctl', 'service', 'packages', 'conflicts'}}``: what the role
-        needs of each OS family it supports, with the user's settings already applied (the
-        action plugin computes it on the controller).
+    :param families: ``{os_family: {'ctl', 'service', 'packages', 'conflicts', 'pip'}}``: what
+        the role needs of each OS family it supports, with the user's settings already applied
+        (the action plugin computes it on the controller); ``pip`` (``modwsgi_install: pip``
+        only): ``{'python', 'venv'}``, see :func:`pip_pythons`.
     :param family: ``ansible_facts.os_family`` when the play gathered facts; otherwise the host
         says it (:func:`os_family`).
     :param ours: a regular expression of the files the role writes; with it, the site files
@@ -381,7 +472,7 @@ def preflight(apps, families, run, find_bin, family=None, mpm=None, probe_secret
         return {'os': found}
     found.update(managers(family, find_bin))
     host = read_host(apps, list(chosen['packages']) + list(chosen['conflicts']), chosen['ctl'], run, find_bin,
-                     probe_secret)
+                     probe_secret, chosen.get('pip'))
     host['os'] = found
     if mpm:
         host.update(read_apache(run, find_bin, mpm, chosen['service'], apps=apps, ours=ours))

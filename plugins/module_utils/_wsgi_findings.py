@@ -239,5 +239,8 @@ def _check_python(a, selected):
         if version and version != python:
             a.finding('python_mismatch', 'error',
                       "mod_wsgi is built for Python %s but the daemon group '%s' uses "
-                      "python-home %s, which is Python %s: its packages will not import"
-                      % (python, name, home, version), node)
+                      "python-home %s, which is Python %s: its packages will not import. Make the "
+                      "venv with Python %s, or build mod_wsgi with the venv's Python (the role "
+                      "modwsgi.apache.daemon_mode with modwsgi_install: pip builds it with the Python "
+                      "of the applications' venvs, or the one modwsgi_pip_python names)"
+                      % (python, name, home, version, python), node)

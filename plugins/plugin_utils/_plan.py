@@ -203,6 +203,10 @@ def notes(plan, layout):
     if found is not None:
         lines.append("modwsgi_mpm_tuning=auto: the daemon capacity of the applications is %s threads, so the %s MPM "
                      "gets %s (mod_wsgi-express's sizing rule)." % (found['capacity'], target, _directives(found[target])))
+    pip = plan.get('pip')
+    if pip and pip['rebuild']:
+        lines.append('modwsgi_install=pip: %s is a venv of %s; it is made again, and mod_wsgi built in it, with %s'
+                     % (settings.get('modwsgi_pip_venv'), pip['venv_python'], pip['source']))
     if plan['check_mode'] and plan['missing_packages']:
         lines.append('would install %s' % ', '.join(plan['missing_packages']))
     if plan['check_mode'] and plan['present_conflicts']:

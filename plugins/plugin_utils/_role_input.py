@@ -204,6 +204,12 @@ def _pip_venv(value, _settings):
     return _abs_path(value, '%s is not an absolute path %s' % (shown(value), _ABS_PATH_WORDS))
 
 
+def _pip_python(value, _settings):
+    if value is None or _match(RE_ABS_PATH, value):
+        return value
+    raise _Invalid('%s is not null or the absolute path of a Python %s' % (shown(value), _ABS_PATH_WORDS))
+
+
 def _pip_cert(value, _settings):
     if value is None or value == '' or _match(RE_ABS_PATH, value):
         return value
@@ -297,6 +303,7 @@ SETTINGS = (
     ('modwsgi_pip_version', _pip_version),
     ('modwsgi_pip_venv', _pip_venv),
     ('modwsgi_pip_cert', _pip_cert),
+    ('modwsgi_pip_python', _pip_python),
     ('modwsgi_mpm', _mpm),
     ('modwsgi_mpm_tuning', _mpm_tuning),
     ('modwsgi_restrict_embedded', _flag),
@@ -337,7 +344,10 @@ def os_candidates(settings, apps, families):
     :returns: ``{os_family: {'ctl', 'service', 'socket_prefix', 'packages', 'conflicts'}}``:
         ``packages`` are ``modwsgi_packages`` or the family's for ``modwsgi_install``, and the
         family's ``tls_packages`` when a present application has ``tls``; ``conflicts`` are its
-        ``pip_conflicts`` with ``modwsgi_install: pip``.
+        ``pip_conflicts`` with ``modwsgi_install: pip``; with it too, ``pip``: ``{'python',
+        'venv'}``, the Python to build with unless the applications' venvs say
+        (``modwsgi_pip_python`` or the family's ``pip_python``) and ``modwsgi_pip_venv``, which
+        the host reads (module_utils/_preflight.py, pip_pythons).
     """
     install = settings.get('modwsgi_install', 'package')
     tls = any(app['state'] == 'present' and app['tls'] for app in apps)
@@ -350,6 +360,9 @@ def os_candidates(settings, apps, families):
         if tls:
             chosen['packages'] += [str(name) for name in table.get('tls_packages') or []]
         chosen['conflicts'] = [str(name) for name in table.get('pip_conflicts') or []] if install == 'pip' else []
+        if install == 'pip':
+            chosen['pip'] = {'python': settings.get('modwsgi_pip_python') or table.get('pip_python'),
+                             'venv': settings.get('modwsgi_pip_venv', '/opt/modwsgi/venv')}
         chosen['ctl'] = table['ctl']
         result[family] = chosen
     return result
@@ -781,6 +794,53 @@ def retired(apps):
     return [app['name'] for app in apps if app['name'] not in files]
 
 
+def pip_build(settings, apps, host, wanted):
+    """With ``modwsgi_install: pip``, the Python mod_wsgi is built with, and whether
+    ``modwsgi_pip_venv`` is of another Python and must be made again; ``(None, [])`` otherwise.
+
+    Apache loads one mod_wsgi, built for one Python. That is ``modwsgi_pip_python`` when it is
+    set; else the Python every present application's venv was made with (they must agree on
+    one); else, with no venv, the family's ``pip_python`` (the distribution's python3).
+
+    :param host: the host module's answer: ``venv_interpreters`` and ``pip``
+        (module_utils/_preflight.py, venv_interpreter and pip_pythons).
+    :param wanted: the host's family's ``pip`` of :func:`os_candidates` (what the host read).
+    :returns: ``(build, errors)``: ``build`` is ``{'python', 'real', 'version', 'source',
+        'rebuild', 'venv_python'}``: the Python to run ``-m venv`` with, the file it is, its
+        ``X.Y`` (``real`` and ``version`` are ``None`` where the host cannot tell), why it is
+        that one, whether the venv there now (of the Python ``venv_python``, or ``None``) goes;
+        ``errors`` name the field.
+    """
+    if settings.get('modwsgi_install') != 'pip':
+        return None, []
+    found = host.get('pip') or {}
+    interpreters = host.get('venv_interpreters') or {}
+    used = [(index, app['python_home'], interpreters[app['python_home']]) for index, app in enumerate(apps)
+            if app['state'] == 'present' and app['python_home'] and interpreters.get(app['python_home'])]
+    setting = settings.get('modwsgi_pip_python')
+    chosen = found.get('python') or {'path': wanted['python'], 'real': None, 'version': None}
+    if setting is not None:
+        source = 'modwsgi_pip_python %s' % setting
+        if 'python' in found and found['python'] is None:
+            return None, ['modwsgi_pip_python: %s is not a file on the host' % setting]
+    elif len(set(python['real'] for dummy, dummy, python in used)) > 1:
+        return None, ['modwsgi_apps: the venvs of the applications are of different Pythons (%s), but Apache loads '
+                      'one mod_wsgi, built with one Python (modwsgi_install: pip): make every python_home with one '
+                      'Python, or set modwsgi_pip_python'
+                      % ', '.join('modwsgi_apps[%d].python_home %s: %s' % (index, home, python['real'])
+                                  for index, home, python in used)]
+    elif used:
+        chosen = used[0][2]
+        source = "%s, which the applications' venvs were made with" % chosen['real']
+    else:
+        source = "the distribution's %s" % chosen['path']
+    venv = found.get('venv')
+    return {'python': chosen['path'], 'real': chosen['real'], 'version': chosen['version'],
+            'source': 'the Python that modwsgi_install: pip builds mod_wsgi with, %s' % source,
+            'rebuild': bool(venv and chosen['real'] and venv['real'] != chosen['real']),
+            'venv_python': venv['real'] if venv else None}, []
+
+
 def host_errors(apps, host):
     """What the host contradicts: ``modwsgi_apps[i].field: reason`` for each present application.
 
@@ -803,9 +863,11 @@ def host_errors(apps, host):
         elif home is not None and venv_python and wsgi_python.get('version') \
                 and venv_python != wsgi_python['version']:
             errors.append('%s.python_home: %s is a Python %s virtual environment, but mod_wsgi runs '
-                          'Python %s (%s); make the venv with Python %s, or leave python_home out '
-                          'to run on that Python' % (prefix, home, venv_python, wsgi_python['version'],
-                                                     wsgi_python['source'], wsgi_python['version']))
+                          'Python %s (%s); make the venv with Python %s, leave python_home out to run on '
+                          'that Python, or build mod_wsgi with the venv\'s Python (modwsgi_install: pip, '
+                          'with modwsgi_pip_python null or that Python)'
+                          % (prefix, home, venv_python, wsgi_python['version'], wsgi_python['source'],
+                             wsgi_python['version']))
         for key in ('certificate', 'key', 'chain'):
             path = (app['tls'] or {}).get(key)
             if path is not None and not host.get('files', {}).get(path, False):

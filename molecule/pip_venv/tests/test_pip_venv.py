@@ -1,5 +1,6 @@
 """modwsgi_install: pip and modwsgi_mpm_tuning: auto, through behaviour: HTTP answers, the live
-probe, Apache's own module list and limits, a check-mode run, and bad inputs."""
+probe, Apache's own module list and limits, a check-mode run, bad inputs, and last the move of
+the applications' venvs to a second Python (pyenv's 3.12), which mod_wsgi is built again with."""
 
 import os
 import sys
@@ -12,6 +13,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 from modwsgi_testinfra import ansible, get, playbook, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
 
 PIP_VERSION = '6.1.1'
+# Debian 12's own Python, and the second one (pyenv's, second_python.yml).
+FIRST_PYTHON, SECOND_PYTHON = '3.11', '3.12'
 APPS = {
     # name: (server name, URL path, processes, threads)
     'shop': ('shop.test', '/', 2, 5),
@@ -26,7 +29,7 @@ EVENT_LIMITS = {'ServerLimit': 4, 'ThreadLimit': 13, 'ThreadsPerChild': 13,
 
 
 @pytest.mark.parametrize('name', sorted(APPS))
-def test_app_runs_in_its_own_venv_not_as_root(host, name):
+def test_app_runs_in_its_own_venv_not_as_root(host, name, python=FIRST_PYTHON):
     server_name, path, _processes, _threads = APPS[name]
     answer = get(host, 'http://127.0.0.1' + path, server_name)
     assert answer['status'] == 200, answer
@@ -36,10 +39,11 @@ def test_app_runs_in_its_own_venv_not_as_root(host, name):
     assert fields['marker'] == '%s-venv' % name
     assert fields['uid'] == str(host.user('www-data').uid)
     assert fields['mod_wsgi'] == PIP_VERSION
+    assert fields['python'] == python
 
 
 @pytest.mark.parametrize('name', sorted(APPS))
-def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name):
+def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name, python=FIRST_PYTHON):
     server_name, _path, processes, threads = APPS[name]
     answer = ansible(host, 'modwsgi.apache.probe', {
         'url': 'http://127.0.0.1/.well-known/modwsgi-probe/' + name, 'host': server_name,
@@ -49,6 +53,7 @@ def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name):
     assert (answer['processes'], answer['threads']) == (processes, threads)
     assert answer['mpm'] == 'event'
     assert answer['mod_wsgi_version'] == PIP_VERSION
+    assert answer['python_version'].startswith(python + '.')
 
 
 def test_one_mod_wsgi_is_loaded_and_it_is_the_venvs(host):
@@ -93,5 +98,28 @@ def test_check_mode_run_changes_nothing(host):
 
 def test_bad_inputs_fail_in_preflight(host):
     output = playbook('pip_venv', 'bad_inputs.yml')
-    assert output.count('refused by') == 1
+    assert output.count('refused by') == 2
     test_app_runs_in_its_own_venv_not_as_root(host, 'shop')
+
+
+# Last: it changes the host.
+def test_the_applications_move_to_a_second_python_and_mod_wsgi_follows(host):
+    playbook('pip_venv', 'second_python.yml')
+    pip_venv = host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg')
+    assert 'python' + FIRST_PYTHON in pip_venv
+    # Check mode says that the venv is made again, and leaves it as it is.
+    output = playbook('pip_venv', 'converge.yml', '--check')
+    assert recap_changed(output)[0] > 0, output[-3000:]
+    assert 'is a venv of /usr/bin/python%s; it is made again' % FIRST_PYTHON in output
+    assert host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg') == pip_venv
+    output = playbook('pip_venv', 'converge.yml')
+    assert recap_changed(output)[0] > 0, output[-3000:]
+    assert 'python' + SECOND_PYTHON in host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg')
+    # The visitors' pages and the probe answer from each group, on the second Python.
+    for name in sorted(APPS):
+        test_app_runs_in_its_own_venv_not_as_root(host, name, python=SECOND_PYTHON)
+        test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name, python=SECOND_PYTHON)
+    assert host.check_output('apache2ctl -M 2>/dev/null').count('wsgi_module') == 1
+    # A second run builds nothing.
+    output = playbook('pip_venv', 'converge.yml')
+    assert recap_changed(output) == [0], output[-3000:]

@@ -117,7 +117,7 @@ def test_the_host_finds_its_os_family_and_the_settings_take_its_values(action_cl
     assert calls[0][1]['families']['RedHat'] == {
         'ctl': '/usr/sbin/apachectl', 'service': 'httpd', 'socket_prefix': '/var/run/wsgi',
         'packages': ['httpd', 'httpd-devel', 'gcc', 'python3-devel', 'python3-packaging'],
-        'conflicts': ['python3-mod_wsgi']}
+        'conflicts': ['python3-mod_wsgi'], 'pip': {'python': '/usr/bin/python3', 'venv': '/opt/modwsgi/venv'}}
     assert (result['os_family'], result['pkg_mgr'], result['service_mgr']) == ('Debian', 'apt', 'systemd')
     settings = result['settings']
     assert (settings['modwsgi_service'], settings['modwsgi_socket_prefix'], settings['modwsgi_packages']) == (
@@ -337,8 +337,9 @@ def plan_host(tmp_path):
     return host
 
 
-def run_plan(tmp_path, search_path, settings=None, check_mode=False):
-    """The action's result, with Ansible's own loader and templar rendering the role's templates."""
+def run_plan(tmp_path, search_path, settings=None, check_mode=False, host=None, apps=None):
+    """The action's result, with Ansible's own loader and templar rendering the role's templates;
+    ``host``: more of the host module's answer; ``apps`` in place of PLAN_APPS."""
     from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
     from ansible.template import Templar  # pylint: disable=import-outside-toplevel
     from ansible_collections.modwsgi.apache.plugins.action.daemon_mode_preflight import ActionModule  # pylint: disable=import-outside-toplevel
@@ -346,9 +347,10 @@ def run_plan(tmp_path, search_path, settings=None, check_mode=False):
                      role_path=ROLE, **(settings or {}))
     loader = DataLoader()
     templar = Templar(loader=loader, variables=variables)
-    plugin = ActionModule(Task({'apps': PLAN_APPS}, check_mode), Connection(), None, loader,
+    plugin = ActionModule(Task({'apps': apps or PLAN_APPS}, check_mode), Connection(), None, loader,
                           templar, None)
     answer = plan_host(tmp_path)
+    answer.update(host or {})
     calls = []
 
     def execute(module_name, module_args, task_vars):
@@ -431,3 +433,36 @@ def test_check_mode_says_what_a_real_run_would_install(action_class, tmp_path):
     assert [(entry['path'], entry['backup'], entry['on_change']) for entry in plan['absent'][2:4]] == [
         ('/etc/apache2/mods-enabled/wsgi.load', False, 'restart'), ('/etc/apache2/mods-enabled/wsgi.conf', False, 'restart')]
     assert not [entry for entry in plan['absent'] if 'pip' in entry['path']]
+
+
+def test_pip_mode_builds_with_the_venvs_python_and_makes_an_older_venv_again(action_class, tmp_path):
+    # What module_utils/_preflight.py reads of the real pyvenv.cfg files of fixtures/venvs/
+    # (test_preflight.py): the app's venv of pyenv's 3.12.1, the pip venv of Debian 12's 3.11.
+    pyenv = {'path': '/root/.pyenv/versions/3.12.1/bin/python3.12',
+             'real': '/root/.pyenv/versions/3.12.1/bin/python3.12', 'version': '3.12'}
+    system = {'path': '/usr/bin/python3.11', 'real': '/usr/bin/python3.11', 'version': '3.11'}
+    apps = [dict(PLAN_APPS[0], python_home='/srv/alpha/venv')]
+    host = {'venvs': {'/srv/alpha/venv': True}, 'venv_pythons': {'/srv/alpha/venv': '3.12'},
+            'venv_interpreters': {'/srv/alpha/venv': pyenv},
+            'mod_wsgi_python': {'version': '3.11', 'source': 'the Python of /opt/modwsgi/venv/lib/...'},
+            'pip': {'python': {'path': '/usr/bin/python3', 'real': '/usr/bin/python3.11', 'version': '3.11'},
+                    'venv': system}}
+    plan, calls = run_plan(tmp_path, [ROLE], {'modwsgi_install': 'pip'}, host=host, apps=apps)
+    assert not plan.get('failed'), plan.get('msg')
+    assert calls[0]['families']['Debian']['pip'] == {'python': '/usr/bin/python3', 'venv': '/opt/modwsgi/venv'}
+    assert (plan['pip']['python'], plan['pip']['rebuild']) == (pyenv['path'], True)
+    assert plan['notes'][0] == (
+        'modwsgi_install=pip: /opt/modwsgi/venv is a venv of /usr/bin/python3.11; it is made again, and mod_wsgi '
+        'built in it, with the Python that modwsgi_install: pip builds mod_wsgi with, '
+        "/root/.pyenv/versions/3.12.1/bin/python3.12, which the applications' venvs were made with")
+    # Once made again, nothing is.
+    host['pip']['venv'] = pyenv
+    plan, dummy = run_plan(tmp_path / 'again', [ROLE], {'modwsgi_install': 'pip'}, host=host, apps=apps)
+    assert plan['pip']['rebuild'] is False and not [note for note in plan['notes'] if 'made again' in note]
+    # modwsgi_pip_python of another version than the venv's: refused in preflight, naming the field.
+    host['pip']['python'] = system
+    plan, dummy = run_plan(tmp_path / 'other', [ROLE], {'modwsgi_install': 'pip',
+                                                        'modwsgi_pip_python': '/usr/bin/python3.11'}, host=host, apps=apps)
+    assert plan['failed'] and plan['msg'].startswith(
+        'modwsgi_apps[0].python_home: /srv/alpha/venv is a Python 3.12 virtual environment, but mod_wsgi runs Python '
+        '3.11 (the Python that modwsgi_install: pip builds mod_wsgi with, modwsgi_pip_python /usr/bin/python3.11)')

@@ -129,8 +129,10 @@ def test_the_module_reads_and_changes_nothing(host, capsys, monkeypatch, check_m
             daemon_mode_preflight.main()
     out = json.loads(capsys.readouterr().out)
     assert exit_info.value.code == 0 and out['changed'] is False
+    # The venv's home is /usr/bin: its Python is this machine's /usr/bin/python3 (read below, on real files).
+    assert list(out['host'].pop('venv_interpreters')) == [root + '/venv']
     assert out['host'] == {'venvs': {root + '/venv': True}, 'scripts': {root + '/app.wsgi': True},
-                           'venv_pythons': {root + '/venv': None}, 'mod_wsgi_python': WSGI_PYTHON,
+                           'venv_pythons': {root + '/venv': None}, 'mod_wsgi_python': WSGI_PYTHON, 'pip': None,
                            'files': {}, 'users': {}, 'groups': {}, 'packages': None, 'ctl': True,
                            'probe_secret_pending': False,
                            'os': {'family': 'Debian', 'id': None, 'pkg_mgr': 'auto', 'service_mgr': 'auto'}}
@@ -309,3 +311,85 @@ def test_a_host_of_another_family_is_read_no_further(monkeypatch):
     def run(argv):
         raise AssertionError('nothing to run: %s' % argv)
     assert _preflight.preflight([], {'Debian': {}}, run, only(), mpm='auto') == {'os': {'family': 'Suse', 'id': 'sles'}}
+
+
+# -- modwsgi_install: pip: the Python each venv was made with ---------------------------------
+
+def _lay_out(sysroot, links, files):
+    """``files`` (empty) and ``links`` (``{path: target}``) under ``sysroot``, as on the host."""
+    for path in files:
+        where = Path(sysroot + path)
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text('')
+    for path, target in links.items():
+        where = Path(sysroot + path)
+        where.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, str(where))
+
+
+# Each real pyvenv.cfg (fixtures/venvs/README.md), laid out with the links and files its host had.
+VENV_BIN = {'/srv/app/venv/bin/python': 'python3', '/srv/app/venv/bin/python3': '/usr/bin/python3'}
+VENVS = {
+    'debian11': ({'/usr/bin/python3': 'python3.9'}, ['/usr/bin/python3.9'], '/usr/bin/python3.9', '3.9'),
+    'debian12': ({'/usr/bin/python3': 'python3.11'}, ['/usr/bin/python3.11'], '/usr/bin/python3.11', '3.11'),
+    'debian13': ({'/usr/bin/python3': 'python3.13'}, ['/usr/bin/python3.13'], '/usr/bin/python3.13', '3.13'),
+    'pyenv312-debian12': ({'/usr/bin/python3': 'python3.11'},
+                          ['/usr/bin/python3.11', '/root/.pyenv/versions/3.12.1/bin/python3.12'],
+                          '/root/.pyenv/versions/3.12.1/bin/python3.12', '3.12'),
+}
+
+
+@pytest.mark.parametrize('name', sorted(VENVS))
+def test_the_python_a_venv_was_made_with(tmp_path, name):
+    links, files, real, version = VENVS[name]
+    root = str(tmp_path)
+    _lay_out(root, dict(VENV_BIN, **links), files)
+    (tmp_path / 'srv' / 'app' / 'venv' / 'pyvenv.cfg').write_text(read('venvs', name + '.pyvenv.cfg'))
+    found = _preflight.venv_interpreter('/srv/app/venv', root)
+    assert (found['real'], found['version']) == (real, version)
+
+
+def test_a_venv_without_executable_in_pyvenv_cfg_is_read_from_home_or_its_link(tmp_path):
+    root = str(tmp_path)
+    # Debian 11's pyvenv.cfg (no executable): home /usr/bin with python3.9.
+    _lay_out(root, dict(VENV_BIN, **{'/usr/bin/python3': 'python3.9'}), ['/usr/bin/python3.9'])
+    cfg = tmp_path / 'srv' / 'app' / 'venv' / 'pyvenv.cfg'
+    cfg.write_text(read('venvs', 'debian11.pyvenv.cfg'))
+    assert _preflight.venv_interpreter('/srv/app/venv', root)['path'] == '/usr/bin/python3.9'
+    # Its home gone (the Python removed): the link bin/python leads nowhere either.
+    os.unlink(root + '/usr/bin/python3.9')
+    assert _preflight.venv_interpreter('/srv/app/venv', root) is None
+    # Not a venv at all.
+    assert _preflight.venv_interpreter('/srv/none', root) is None
+
+
+def test_an_interpreter_is_followed_through_its_links(tmp_path):
+    root = str(tmp_path)
+    _lay_out(root, {'/usr/bin/python3': 'python3.11', '/usr/local/bin/py': '/usr/bin/python3'},
+             ['/usr/bin/python3.11', '/opt/python'])
+    assert _preflight.interpreter('/usr/local/bin/py', root) == {
+        'path': '/usr/local/bin/py', 'real': '/usr/bin/python3.11', 'version': '3.11'}
+    # A Python whose file name does not say its version.
+    assert _preflight.interpreter('/opt/python', root)['version'] is None
+    assert _preflight.interpreter('/usr/bin/python9', root) is None
+    # A loop of links is not a Python.
+    _lay_out(root, {'/loop/a': 'b', '/loop/b': 'a'}, [])
+    assert _preflight.interpreter('/loop/a', root) is None
+    # A link among the directories (merged /usr: Debian 12's /bin -> usr/bin) is followed too, so
+    # a venv made with /bin/python3 is of the same Python as one made with /usr/bin/python3.
+    _lay_out(root, {'/bin': 'usr/bin'}, [])
+    assert _preflight.interpreter('/bin/python3', root)['real'] == '/usr/bin/python3.11'
+    assert _preflight.real_path('/usr/local/../bin/./python3', root) == '/usr/bin/python3.11'
+
+
+def test_read_host_reads_the_pythons_of_pip_mode(host):
+    root = host['root']
+    (Path(root) / 'venv' / 'pyvenv.cfg').write_text(read('venvs', 'debian12.pyvenv.cfg'))
+    plain = read_host([app(root, 'a')], [], root + '/ctl', None, only())
+    assert plain['pip'] is None
+    # /usr/bin/python3.11 of the venv is this machine's, when it has one: only its key is checked.
+    assert list(plain['venv_interpreters']) == [root + '/venv']
+    answer = read_host([app(root, 'a')], [], root + '/ctl', None, only(),
+                       pip={'python': root + '/ctl', 'venv': root + '/venv'})
+    assert answer['pip']['python'] == {'path': root + '/ctl', 'real': root + '/ctl', 'version': None}
+    assert answer['pip']['venv'] == answer['venv_interpreters'][root + '/venv']

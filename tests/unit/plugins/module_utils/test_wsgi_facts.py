@@ -373,6 +373,11 @@ def test_python_mismatch(tmp_path):
                 module={'python': {'version': '3.11'}})
     found = only(a, 'python_mismatch')
     assert found['line'] == 1 and '3.9' in found['message']
+    # It names the fixes: a venv of mod_wsgi's Python, or mod_wsgi built with the venv's (the role's pip mode).
+    assert found['message'].endswith(
+        "which is Python 3.9: its packages will not import. Make the venv with Python 3.11, or build mod_wsgi with "
+        "the venv's Python (the role modwsgi.apache.daemon_mode with modwsgi_install: pip builds it with the Python "
+        "of the applications' venvs, or the one modwsgi_pip_python names)")
 
 
 # -- resolve ---------------------------------------------------------------------------------

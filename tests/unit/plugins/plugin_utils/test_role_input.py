@@ -22,7 +22,7 @@ import yaml
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _role_input
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
-    APP_DEFAULTS, APP_FIELDS, RoleInputError, host_errors, validate)
+    APP_DEFAULTS, APP_FIELDS, RoleInputError, host_errors, os_candidates, pip_build, role_families, validate)
 
 ROOT = Path(__file__).resolve().parents[4]
 ROLE = ROOT / 'roles' / 'daemon_mode'
@@ -245,6 +245,11 @@ SETTING_CASES = [
     ({'modwsgi_pip_cert': '/etc/ssl/<certs>.crt'},
      "modwsgi_pip_cert: \"/etc/ssl/<certs>.crt\" is not null, '' or the absolute path of a CA bundle"),
     ({'modwsgi_mpm_tuning': 'yes'}, 'modwsgi_mpm_tuning: must be false or auto, not "yes"'),
+    ({'modwsgi_pip_python': 'python3.12'},
+     'modwsgi_pip_python: "python3.12" is not null or the absolute path of a Python (letters, digits, \'._@+-\')'),
+    ({'modwsgi_pip_python': '/usr/bin/python3\nLoadModule x /x.so'},
+     'modwsgi_pip_python: "/usr/bin/python3\\nLoadModule x /x.so" is not null or the absolute path of a Python '
+     "(letters, digits, '._@+-')"),
     ({'modwsgi_install': 'source'}, 'modwsgi_install: must be package or pip, not "source"'),
     # Every other rule of a setting.
     ({'modwsgi_pip_version': 6.1}, 'modwsgi_pip_version: "6.1" is not a release number such as "6.1.1" (a quoted string)'),
@@ -480,7 +485,8 @@ def test_a_venv_of_another_python_is_refused_naming_both_versions():
     assert host_errors(apps, host) == [
         'modwsgi_apps[0].python_home: /srv/alpha/venv is a Python 3.9 virtual environment, but mod_wsgi runs '
         'Python 3.11 (the Python of /usr/lib/apache2/modules/mod_wsgi.so); make the venv with Python 3.11, '
-        'or leave python_home out to run on that Python']
+        "leave python_home out to run on that Python, or build mod_wsgi with the venv's Python "
+        '(modwsgi_install: pip, with modwsgi_pip_python null or that Python)']
     # Where the host cannot tell either version, it is not a reason to refuse.
     assert host_errors(apps, dict(host, mod_wsgi_python=None)) == []
     assert host_errors(apps, dict(host, venv_pythons={'/srv/alpha/venv': None})) == []
@@ -596,3 +602,91 @@ def test_a_bad_verify_names_the_entry(value, error):
 @pytest.mark.parametrize('value', ['maybe', 2])
 def test_modwsgi_rollback_is_a_flag(value):
     assert errors(settings={'modwsgi_rollback': value}) == ['modwsgi_rollback: must be true or false']
+
+
+# -- modwsgi_install: pip: the Python mod_wsgi is built with -----------------------------------
+# What module_utils/_preflight.py's venv_interpreter reads of the real pyvenv.cfg files of
+# fixtures/venvs/ (Debian 12's python3, pyenv's 3.12.1): test_preflight.py.
+SYSTEM_311 = {'path': '/usr/bin/python3.11', 'real': '/usr/bin/python3.11', 'version': '3.11'}
+PYENV_312 = {'path': '/root/.pyenv/versions/3.12.1/bin/python3.12',
+             'real': '/root/.pyenv/versions/3.12.1/bin/python3.12', 'version': '3.12'}
+DISTRO_PYTHON3 = {'path': '/usr/bin/python3', 'real': '/usr/bin/python3.11', 'version': '3.11'}
+WANTED = {'python': '/usr/bin/python3', 'venv': '/opt/modwsgi/venv'}
+PIP = dict(SETTINGS, modwsgi_install='pip')
+
+
+def _pip_apps(*homes):
+    return validate(PIP, [alpha(name='app%d' % index, server_name='app%d.test' % index, python_home=home)
+                          for index, home in enumerate(homes)], PROBE)
+
+
+def test_pip_mode_builds_with_the_python_of_the_venvs():
+    settings, apps = _pip_apps('/srv/a/venv', '/srv/b/venv')
+    host = {'venv_interpreters': {'/srv/a/venv': PYENV_312, '/srv/b/venv': PYENV_312},
+            'pip': {'python': DISTRO_PYTHON3, 'venv': None}}
+    build, errors_found = pip_build(settings, apps, host, WANTED)
+    assert errors_found == []
+    assert (build['python'], build['version'], build['rebuild']) == (PYENV_312['path'], '3.12', False)
+    assert build['source'] == ('the Python that modwsgi_install: pip builds mod_wsgi with, '
+                               "/root/.pyenv/versions/3.12.1/bin/python3.12, which the applications' venvs were made with")
+    # The venv an earlier run made with the distribution's Python is made again.
+    host['pip']['venv'] = SYSTEM_311
+    assert pip_build(settings, apps, host, WANTED)[0]['rebuild'] is True
+    # ... and the one of this Python is kept: a second run builds nothing.
+    host['pip']['venv'] = PYENV_312
+    assert pip_build(settings, apps, host, WANTED)[0]['rebuild'] is False
+
+
+def test_pip_mode_refuses_venvs_of_two_pythons_naming_each():
+    settings, apps = _pip_apps('/srv/a/venv', '/srv/b/venv')
+    host = {'venv_interpreters': {'/srv/a/venv': SYSTEM_311, '/srv/b/venv': PYENV_312},
+            'pip': {'python': DISTRO_PYTHON3, 'venv': SYSTEM_311}}
+    assert pip_build(settings, apps, host, WANTED) == (None, [
+        'modwsgi_apps: the venvs of the applications are of different Pythons (modwsgi_apps[0].python_home '
+        '/srv/a/venv: /usr/bin/python3.11, modwsgi_apps[1].python_home /srv/b/venv: '
+        '/root/.pyenv/versions/3.12.1/bin/python3.12), but Apache loads one mod_wsgi, built with one Python '
+        '(modwsgi_install: pip): make every python_home with one Python, or set modwsgi_pip_python'])
+    # An absent application's venv does not count.
+    settings, apps = validate(PIP, [alpha(name='a', python_home='/srv/a/venv'),
+                                    alpha(name='b', python_home='/srv/b/venv', state='absent')], PROBE)
+    assert pip_build(settings, apps, host, WANTED)[0]['python'] == '/usr/bin/python3.11'
+
+
+def test_pip_mode_without_venvs_builds_with_the_distribution_s_python():
+    settings, apps = _pip_apps(None)
+    host = {'venv_interpreters': {}, 'pip': {'python': DISTRO_PYTHON3, 'venv': SYSTEM_311}}
+    build = pip_build(settings, apps, host, WANTED)[0]
+    assert (build['python'], build['real'], build['rebuild']) == ('/usr/bin/python3', '/usr/bin/python3.11', False)
+    # A host that cannot tell (no answer): the family's Python, nothing made again.
+    build = pip_build(settings, apps, {}, WANTED)[0]
+    assert (build['python'], build['version'], build['rebuild']) == ('/usr/bin/python3', None, False)
+
+
+def test_modwsgi_pip_python_names_the_python_and_each_venv_must_be_of_its_version():
+    settings, apps = validate(dict(PIP, modwsgi_pip_python='/root/.pyenv/versions/3.12.1/bin/python3.12'),
+                              [alpha(python_home='/srv/a/venv')], PROBE)
+    host = {'venv_interpreters': {'/srv/a/venv': SYSTEM_311}, 'venv_pythons': {'/srv/a/venv': '3.11'},
+            'venvs': {'/srv/a/venv': True}, 'scripts': {'/srv/alpha/app.wsgi': True}, 'users': {}, 'groups': {},
+            'pip': {'python': PYENV_312, 'venv': SYSTEM_311}}
+    build, found = pip_build(settings, apps, host, WANTED)
+    assert found == [] and (build['python'], build['rebuild']) == (PYENV_312['path'], True)
+    # The action checks each venv against that Python (plugins/action/daemon_mode_preflight.py).
+    assert host_errors(apps, dict(host, mod_wsgi_python={'version': build['version'], 'source': build['source']})) == [
+        'modwsgi_apps[0].python_home: /srv/a/venv is a Python 3.11 virtual environment, but mod_wsgi runs Python '
+        '3.12 (the Python that modwsgi_install: pip builds mod_wsgi with, modwsgi_pip_python '
+        '/root/.pyenv/versions/3.12.1/bin/python3.12); make the venv with Python 3.12, leave python_home out to '
+        "run on that Python, or build mod_wsgi with the venv's Python (modwsgi_install: pip, with "
+        'modwsgi_pip_python null or that Python)']
+    # A Python that is not on the host.
+    host['pip']['python'] = None
+    assert pip_build(settings, apps, host, WANTED) == (None, [
+        'modwsgi_pip_python: /root/.pyenv/versions/3.12.1/bin/python3.12 is not a file on the host'])
+
+
+def test_package_mode_has_no_pip_build_and_the_host_reads_no_pip():
+    settings, apps = validate(SETTINGS, [alpha()], PROBE)
+    assert pip_build(settings, apps, {}, None) == (None, [])
+    assert 'pip' not in os_candidates(settings, apps, role_families())['Debian']
+    settings, apps = validate(dict(PIP, modwsgi_pip_python='/opt/py/bin/python3.12'), [alpha()], PROBE)
+    assert os_candidates(settings, apps, role_families())['RedHat']['pip'] == {
+        'python': '/opt/py/bin/python3.12', 'venv': '/opt/modwsgi/venv'}
