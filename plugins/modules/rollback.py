@@ -82,8 +82,6 @@ msg:
   type: str
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
@@ -94,6 +92,7 @@ from ansible_collections.modwsgi.apache.plugins.module_utils._config_files impor
 from ansible_collections.modwsgi.apache.plugins.module_utils._constants import MPMS
 from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils._mpm_switch import SwitchError, switch
+from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import systemctl_path
 
 
 def main():
@@ -121,8 +120,7 @@ def main():
             raise _transaction.TransactionError('write', exc.msg, ['the MPM'])
 
     def restart():
-        systemctl = find_bin('systemctl') if os.path.isdir('/run/systemd/system') else None
-        rc, out, err = run(_rollback.restart_command(params['service'], systemctl, runner(find_bin)))
+        rc, out, err = run(_rollback.restart_command(params['service'], systemctl_path(find_bin), runner(find_bin)))
         return rc == 0, (err or out).strip()
 
     try:
