@@ -107,11 +107,22 @@ def _action(op):
     return 'write' if op['before'] != op['after'] else 'attributes'
 
 
+JOURNAL = 'last-run'
+
+
+def journal_dir(backup_dir):
+    """Where a committed set keeps the state before it (:func:`_transaction.save_journal`)."""
+    return backup_dir.rstrip('/') + '/' + JOURNAL
+
+
 def apply_set(files=(), links=(), absent=(), backup_dir='/var/backups/modwsgi', test=None,
-              check_mode=False, sysroot='/'):
+              check_mode=False, sysroot='/', before=None):
     """Plan, and unless ``check_mode`` commit; return the module's result.
 
     ``test`` is a callable ``() -> (ok, message)`` (Apache's config test), or ``None``.
+    ``before`` is a callable ``() -> list``, called once, only when something is to change and
+    before anything is written: what the sites answer before the change (``answers_before``).
+    A committed set keeps the state before it in :func:`journal_dir` (``journal``).
     """
     _check_path('backup_dir', backup_dir)
     ops = plan(files, links, absent, sysroot)
@@ -125,11 +136,16 @@ def apply_set(files=(), links=(), absent=(), backup_dir='/var/backups/modwsgi', 
         'restart_required': any(op['on_change'] == 'restart' for op in ops),
         'reload_required': any(op['on_change'] == 'reload' for op in ops),
         'diff': _transaction.diff(ops),
+        'answers_before': [],
+        'journal': None,
     }
     if check_mode or not ops:
         return result
+    if before is not None:
+        result['answers_before'] = before()
     try:
-        result['backups'] = _transaction.commit(ops, test, sysroot, backup_dir)
+        result['backups'] = _transaction.commit(ops, test, sysroot, backup_dir, journal_dir(backup_dir))
+        result['journal'] = journal_dir(backup_dir)
     except _transaction.TransactionError as exc:
         raise ConfigFilesError(exc.msg, changed=False, changes=[], backups=[],
                                restart_required=False, reload_required=False)

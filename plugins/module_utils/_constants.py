@@ -103,7 +103,7 @@ DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
 # python3-packaging for ansible.builtin.pip); pip_conflicts: removed with pip (two mod_wsgi
 # modules never load); tls_packages: added for an application with tls. pip_*: with pip, the CA
 # bundle pip trusts by default, the Python the venv is made with, and the file that loads the
-# module. conf_dir and site_dir: where the role writes its files; *_enabled_dir: where it enables
+# module. error_log: Apache's own (the verify step quotes it). conf_dir and site_dir: where the role writes its files; *_enabled_dir: where it enables
 # them (a2ensite's symlinks), None where the directory is read directly. module_links: the links
 # a2enmod wsgi leaves (the package makes them; the role keeps them); ssl_links: for an
 # application with tls, the links a2enmod ssl makes (ssl needs socache_shmcb). listened_ports:
@@ -129,6 +129,7 @@ ROLE_FAMILIES = {
         'pip_load_file': 'modwsgi-pip.load',
         'pip_load_enabled_dir': '/etc/apache2/mods-enabled',
         'log_dir': '/var/log/apache2',
+        'error_log': '/var/log/apache2/error.log',
         'conf_dir': '/etc/apache2/conf-available',
         'conf_enabled_dir': '/etc/apache2/conf-enabled',
         'site_dir': '/etc/apache2/sites-available',
@@ -161,6 +162,7 @@ ROLE_FAMILIES = {
         'pip_load_file': '10-modwsgi-pip.conf',
         'pip_load_enabled_dir': None,
         'log_dir': '/var/log/httpd',
+        'error_log': '/var/log/httpd/error_log',
         # conf.d is read directly: no "enabled" directory, no links.
         'conf_dir': '/etc/httpd/conf.d',
         'conf_enabled_dir': None,

@@ -252,7 +252,7 @@ def os_family(sysroot='/'):
     return None, None
 
 
-def _systemctl(find_bin, systemd_dir):
+def systemctl_path(find_bin, systemd_dir=SYSTEMD_DIR):
     """``systemctl``'s path when systemd runs this host (the directory exists), else ``None``."""
     systemctl = find_bin('systemctl')
     return systemctl if systemctl and os.path.isdir(systemd_dir) else None
@@ -271,7 +271,7 @@ def managers(family, find_bin, systemd_dir=SYSTEMD_DIR):
     asks the same). Passed as their ``use``, they save the role a call to the host each."""
     return {
         'pkg_mgr': 'apt' if family == 'Debian' and find_bin('apt-get') else 'auto',
-        'service_mgr': 'systemd' if _systemctl(find_bin, systemd_dir) else 'auto',
+        'service_mgr': 'systemd' if systemctl_path(find_bin, systemd_dir) else 'auto',
     }
 
 
@@ -283,7 +283,7 @@ def service_ready(run, find_bin, name, systemd_dir=SYSTEMD_DIR):
     (``systemctl is-active``, ``systemctl is-enabled``), and only the plain answers count
     (``active``, ``enabled``): anything else, or a host without systemd, says false and the
     role's service step runs and decides."""
-    systemctl = _systemctl(find_bin, systemd_dir)
+    systemctl = systemctl_path(find_bin, systemd_dir)
     if not name or not systemctl:
         return False
     for verb, answer in (('is-active', 'active'), ('is-enabled', 'enabled')):

@@ -17,6 +17,12 @@ owner; a symlink as a symlink), makes the backups, applies the operations, runs 
 config test, and when the test fails puts every path back as it was and removes what it made
 (backups, directories), then raises :class:`TransactionError` with Apache's message.
 
+With ``journal``, a committed transaction also leaves the state every path had before it (its
+bytes, mode and owner; a symlink as a symlink; an absent path as absent) and the directories it
+made in a directory on the host (:func:`save_journal`): :func:`restore_journal` puts them back
+byte for byte, later, in another call (the role's rollback). Nothing of the files' content goes
+through Ansible's results.
+
 Its callers hold the host lock (:mod:`_host_lock`) around it. :func:`write_state` fsyncs each
 file before it renames it into place, and the directory after, so a run killed at any point
 leaves each path as it was or as it was to be; a temporary file that such a run left beside a
@@ -33,7 +39,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import json
 import os
+import shutil
 import signal
 import stat
 import tempfile
@@ -253,11 +261,13 @@ def backup_path(backup_dir, path):
     return backup_dir.rstrip('/') + '/' + path.lstrip('/')
 
 
-def commit(ops, test=None, sysroot='/', backup_dir=None):
+def commit(ops, test=None, sysroot='/', backup_dir=None, journal=None):
     """Apply ``ops`` as one transaction and return the backups made (``[{path, backup}]``).
 
     ``test()`` returns ``(ok, message)``; when it is not ok, or a write fails, every path is
-    restored and :class:`TransactionError` is raised with the message.
+    restored and :class:`TransactionError` is raised with the message. Once the test passed,
+    the state before the transaction is saved in the directory ``journal`` (a host path, under
+    ``sysroot``), when given: :func:`save_journal`.
     """
     saved = [{'path': op['path'], 'real': host_path(sysroot, op['path']),
               'state': read_state(host_path(sysroot, op['path'])),
@@ -286,6 +296,10 @@ def commit(ops, test=None, sysroot='/', backup_dir=None):
         ok, message = test()
         if not ok:
             raise TransactionError('test', message, restore(saved, made))
+    if journal is not None:
+        owned = [real for real in made if os.path.isdir(real)
+                 and not (backup_dir and real.startswith(host_path(sysroot, backup_dir).rstrip('/') + '/'))]
+        save_journal(host_path(sysroot, journal), saved, owned, sysroot)
     return backups
 
 
@@ -301,6 +315,93 @@ def restore(saved, made=()):
         elif os.path.lexists(real):
             os.unlink(real)
     return [entry['path'] for entry in saved if read_state(entry['real']) != entry['state']]
+
+
+JOURNAL_INDEX = 'journal.json'
+
+
+def save_journal(directory, saved, made, sysroot='/'):
+    """Keep, in ``directory`` (replaced whole), the state each path of ``saved`` had before the
+    transaction and the directories it ``made``: ``journal.json`` lists the paths (kind, link
+    target, mode, owner) and each regular file's bytes are a copy beside it (0600). The new
+    journal is complete on disk before it replaces the old one."""
+    parent = os.path.dirname(directory.rstrip('/'))
+    made_dirs = []
+    _make_dirs(parent, 0o700, made_dirs)
+    fresh = tempfile.mkdtemp(prefix='.%s%s' % (os.path.basename(directory), TMP_MARK), dir=parent)
+    entries = []
+    for index, entry in enumerate(saved):
+        record = {'path': entry['path'], 'kind': entry['state'][0]}
+        if entry['state'][0] == 'link':
+            record['target'] = entry['state'][1]
+        elif entry['state'][0] == 'file':
+            record['copy'] = '%d' % index
+            record['mode'], record['uid'], record['gid'] = entry['meta']
+            write_state(os.path.join(fresh, record['copy']), entry['state'], (0o600, None, None))
+        entries.append(record)
+    root = host_path(sysroot, '/').rstrip('/')
+    index = {'format': 1, 'paths': entries,
+             'made': ['/' + real[len(root):].lstrip('/') for real in made]}
+    write_state(os.path.join(fresh, JOURNAL_INDEX),
+                ('file', json.dumps(index, indent=1, sort_keys=True).encode('utf-8')), (0o600, None, None))
+    if os.path.lexists(directory):
+        old = fresh + '.old'
+        os.rename(directory, old)
+        os.rename(fresh, directory)
+        shutil.rmtree(old)
+    else:
+        os.rename(fresh, directory)
+    _sync_dir(parent)
+
+
+def read_journal(directory):
+    """The index of the journal in ``directory`` (:func:`save_journal`), or ``None`` when there
+    is none; raises ``ValueError`` when it is not one."""
+    try:
+        with open(os.path.join(directory, JOURNAL_INDEX), 'rb') as handle:
+            index = json.loads(handle.read().decode('utf-8'))
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise
+    if not isinstance(index, dict) or index.get('format') != 1 or not isinstance(index.get('paths'), list):
+        raise ValueError('%s is not a journal of modwsgi.apache' % os.path.join(directory, JOURNAL_INDEX))
+    return index
+
+
+def restore_journal(directory, sysroot='/'):
+    """Put every path of the journal in ``directory`` back as it was before its transaction
+    (bytes, mode and owner), and remove the directories the transaction made when they are
+    empty again. Returns ``(restored, left)``: the paths changed back, and those that still
+    differ. Raises ``ValueError`` when ``directory`` holds no journal."""
+    index = read_journal(directory)
+    if index is None:
+        raise ValueError('%s holds no journal of modwsgi.apache' % directory)
+    restored = []
+    left = []
+    for record in reversed(index['paths']):
+        real = host_path(sysroot, record['path'])
+        meta = None
+        if record['kind'] == 'link':
+            state = ('link', record['target'])
+        elif record['kind'] == 'file':
+            with open(os.path.join(directory, record['copy']), 'rb') as handle:
+                state = ('file', handle.read())
+            meta = (record['mode'], record['uid'], record['gid'])
+        else:
+            state = ABSENT
+        if read_state(real) != state or (meta is not None and read_meta(real) != meta):
+            if state != ABSENT:
+                _make_dirs(os.path.dirname(real), 0o755, [])
+            write_state(real, state, meta)
+            restored.append(record['path'])
+        if read_state(real) != state or (meta is not None and read_meta(real) != meta):
+            left.append(record['path'])
+    for path in reversed(index.get('made', [])):
+        real = host_path(sysroot, path)
+        if os.path.isdir(real) and not os.path.islink(real) and not os.listdir(real):
+            os.rmdir(real)
+    return restored, left
 
 
 def restored_text(left):

@@ -23,6 +23,10 @@ description:
     fails, every file and link is restored byte for byte, with its mode and owner, the copies
     and directories it made are removed, and the module fails with Apache's message. Apache
     is not touched and keeps serving.
+  - When it commits, it keeps the state every path had before (bytes, mode and owner; a symlink
+    as a symlink; an absent path as absent) in the directory C(last-run) under O(backup_dir)
+    (RV(journal)), replacing the one of an earlier run; M(modwsgi.apache.rollback) puts it back.
+    No file content goes through the module's result.
   - It never reloads or restarts Apache. RV(reload_required) and RV(restart_required) say
     which one the changes need.
   - It holds the host lock (O(lock_timeout)) from before it reads the paths until the test has
@@ -113,6 +117,24 @@ options:
         type: str
         choices: [reload, restart]
         default: reload
+  record:
+    description:
+      - URLs to request before anything is written, when something is to change (not in check
+        mode), through Apache as it serves now; RV(answers_before) says what each answered. The
+        role records so what a site converted in place answered before the run.
+      - A redirect is not followed; an https URL is sent with O(record[].host) as the TLS
+        server name, and its certificate is not checked.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      url:
+        description: The URL, for example V(https://127.0.0.1:443/).
+        type: str
+        required: true
+      host:
+        description: The Host header (and TLS server name).
+        type: str
   backup_dir:
     description: Where copies of removed files are kept, each under its own full path.
     type: path
@@ -170,6 +192,20 @@ backups:
   elements: dict
   sample: [{path: /etc/apache2/sites-available/legacy.conf,
             backup: /var/backups/modwsgi/etc/apache2/sites-available/legacy.conf}]
+journal:
+  description: The directory holding the state before this run's changes, or V(null) when
+    nothing was committed (no change, check mode, or a failed configuration test).
+  returned: always
+  type: str
+  sample: /var/backups/modwsgi/last-run
+answers_before:
+  description: What each URL of O(record) answered before anything was written (only when
+    something changed, and not in check mode); its C(status) is V(null) when it
+    did not answer.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{url: 'https://127.0.0.1:443/', host: shop.example.com, status: 200}]
 reload_required:
   description: Whether a change asks for a graceful reload of Apache.
   returned: always
@@ -187,6 +223,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.modwsgi.apache.plugins.module_utils._host_access import host_access
 from ansible_collections.modwsgi.apache.plugins.module_utils import _config_files
 from ansible_collections.modwsgi.apache.plugins.module_utils import _host_lock
+from ansible_collections.modwsgi.apache.plugins.module_utils import _verify
 from ansible_collections.modwsgi.apache.plugins.module_utils._transaction import config_test
 
 _ON_CHANGE = dict(type='str', choices=list(_config_files.ON_CHANGE), default='reload')
@@ -211,6 +248,9 @@ def main():
                 backup=dict(type='bool', default=True),
                 on_change=_ON_CHANGE)),
             backup_dir=dict(type='path', default='/var/backups/modwsgi'),
+            record=dict(type='list', elements='dict', default=[], options=dict(
+                url=dict(type='str', required=True),
+                host=dict(type='str'))),
             config_test=dict(type='bool', default=True),
             **_host_lock.ARGUMENT_SPEC
         ),
@@ -229,7 +269,8 @@ def main():
             result = _config_files.apply_set(
                 files=module.params['files'], links=module.params['links'],
                 absent=module.params['absent'], backup_dir=module.params['backup_dir'],
-                test=test, check_mode=module.check_mode)
+                test=test, check_mode=module.check_mode,
+                before=functools.partial(_verify.answers, module.params['record']))
     except _config_files.ConfigFilesError as exc:
         module.fail_json(msg=exc.msg, **exc.result)
     module.exit_json(**result)

@@ -89,11 +89,14 @@ def in_place(facts, apps, sources, takeovers, probe_url, probe, backup_dir):
     return found['files'], found['apps']
 
 
-def verify_targets(apps, reach, probe_url):
+def verify_targets(apps, reach, probe_url, vhosts=(), layout=None):
     """What the verify and reload steps ask of each present application: its name, where its
     site is (``server_name``, ``port``, ``url_path``), the probe request (``url``,
-    ``validate_certs``: :func:`_inplace.probe_target`) and the ``processes`` and ``threads``
-    its daemon group must run."""
+    ``validate_certs``: :func:`_inplace.probe_target`), the ``processes`` and ``threads`` its
+    daemon group must run, its own URLs to request (``checks``: each ``path`` of its ``verify``
+    field, by default its ``url_path``, at the probe's scheme and port, with the statuses it
+    accepts) and the error logs to quote when one fails (``error_logs``: its virtual host's
+    as vhost.conf.j2 writes it, and Apache's own)."""
     targets = []
     for app in apps:
         if app['state'] != 'present':
@@ -101,8 +104,23 @@ def verify_targets(apps, reach, probe_url):
         target = _inplace.probe_target(app, reach, probe_url)
         target.update((key, app[key]) for key in ('name', 'server_name', 'port', 'url_path', 'wsgi_script'))
         target.update(processes=int(app['processes']), threads=int(app['threads']))
+        base = target['url'].split('/', 3)[:3]
+        target['checks'] = [{'url': '/'.join(base) + check['path'], 'status': check['status']}
+                            for check in app.get('verify') or [{'path': app['url_path'], 'status': []}]]
+        logs = [vhost['error_log'] if vhost.get('error_log') is not None
+                else '%s/modwsgi-%s-error.log' % (layout['log_dir'], vhost['file'])
+                for vhost in vhosts if app['name'] in [other['name'] for other in vhost['apps']]]
+        target['error_logs'] = logs + ([layout['error_log']] if layout and layout.get('error_log') else [])
         targets.append(target)
     return targets
+
+
+def record_before(apps, targets):
+    """The URLs whose answers ``config_files`` records before it writes: the checks of each
+    application whose site exists already (``takeover``: ``in_place`` or ``replace``)."""
+    taking = set(app['name'] for app in apps if app.get('takeover') in ('in_place', 'replace'))
+    return [{'url': check['url'], 'host': target['server_name']}
+            for target in targets if target['name'] in taking for check in target['checks']]
 
 
 def files(plan, layout, render, probe_script):
@@ -232,6 +250,7 @@ def build(plan, host, layout, render, probe_script, probe_url):
             app['daemon_process_options'] = _inplace.daemon_options(app)
     plan['files'], plan['links'], plan['absent'] = files(plan, layout, render, probe_script)
     del plan['in_place_files']
-    plan['verify'] = verify_targets(apps, reach, probe_url)
+    plan['verify'] = verify_targets(apps, reach, probe_url, plan['vhosts'], layout)
+    plan['record'] = record_before(apps, plan['verify'])
     plan['notes'] = notes(plan, layout)
     return plan

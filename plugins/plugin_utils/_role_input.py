@@ -54,6 +54,7 @@ APP_DEFAULTS = {
     'takeover': False,
     'tls': None,
     'http_redirect': None,
+    'verify': [],
 }
 APP_FIELDS = ('name',) + tuple(sorted(APP_DEFAULTS))
 
@@ -309,6 +310,7 @@ SETTINGS = (
     ('modwsgi_restrict_embedded_accept', _restrict_embedded_accept),
     ('modwsgi_probe', _flag),
     ('modwsgi_verify', _verify),
+    ('modwsgi_rollback', _flag),
     ('modwsgi_socket_prefix', _socket_prefix),
     ('modwsgi_service', _service),
     ('modwsgi_packages', _packages),
@@ -535,6 +537,37 @@ def _optional_path_field(value, _app, _ctx):
     return _optional_abs_path(value)
 
 
+# A path (and query) the verify step requests: printable ASCII without spaces, from '/'.
+RE_VERIFY_PATH = re.compile(r'^/[A-Za-z0-9._~!$&()*+,;=:@%/?-]{0,2047}$')
+
+
+def _verify_checks(value, _app, ctx):
+    """The application's own URLs the verify step requests: a list, each a path or
+    ``{path, status}`` (a status or a list of them); normalized to ``[{path, status: [...]}]``."""
+    if ctx['absent']:
+        return value
+    if not _is_list(value):
+        raise _Invalid('must be a list, each entry a path such as "/" or {path: "/health", status: 200}')
+    result = []
+    for index, entry in enumerate(value):
+        check = dict(entry) if isinstance(entry, dict) else {'path': entry}
+        unknown = sorted(set(check) - set(('path', 'status')), key=str)
+        if unknown:
+            raise _Invalid('unknown key %s; the keys are path and status' % shown(unknown[0]), sub='[%d]' % index)
+        if not _match(RE_VERIFY_PATH, check.get('path')):
+            raise _Invalid("%s is not a URL path: it starts with '/' and has no space or control "
+                           "character" % shown(check.get('path')), sub='[%d].path' % index)
+        status = check.get('status')
+        codes = [] if status is None else (list(status) if _is_list(status) else [status])
+        try:
+            codes = [_number(code, 3, 100, 599, '%s is not an HTTP status from 100 to 599 (or a list of them)'
+                             % shown(status)) for code in codes]
+        except _Invalid as exc:
+            raise _Invalid(str(exc), sub='[%d].status' % index)
+        result.append({'path': check['path'], 'status': codes})
+    return result
+
+
 APP_RULES = (
     ('name', _name),
     ('state', _state),
@@ -560,6 +593,7 @@ APP_RULES = (
     ('error_log', _optional_path_field),
     ('access_log', _optional_path_field),
     ('takeover', _takeover),
+    ('verify', _verify_checks),
 )
 
 
@@ -616,7 +650,8 @@ def _app(index, raw, probe_url, errors):
         try:
             app[field] = rule(app[field], app, ctx)
         except _Invalid as exc:
-            errors.append('%s.%s%s: %s' % (prefix, field, '' if exc.sub is None else '.' + exc.sub, exc))
+            sub = '' if exc.sub is None else exc.sub if exc.sub.startswith('[') else '.' + exc.sub
+            errors.append('%s.%s%s: %s' % (prefix, field, sub, exc))
     if isinstance(app['daemon_options'], dict) and 'daemon_options' not in unsafe:
         options = {}
         for key in sorted(app['daemon_options'], key=str):

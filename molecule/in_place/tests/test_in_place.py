@@ -10,7 +10,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared'))
-from modwsgi_testinfra import ansible, get, playbook, probe, recap_changed  # noqa: E402  pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, get, playbook, playbook_result, probe, recap_changed  # noqa: E402  pylint: disable=wrong-import-position
 
 SITE = '/etc/apache2/sites-available/legacy.conf'
 ORIGINAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'files', 'legacy.conf')
@@ -127,6 +127,53 @@ def test_the_rest_of_the_file_is_unchanged(host):
     # Read through podman exec (molecule/conftest.py): byte for byte, final newline included.
     assert ''.join(kept).encode() == original()
     assert host.file(SITE).mode == 0o644 and not host.file('/etc/apache2/sites-available/modwsgi-shop.conf').exists
+
+
+# Every path under /etc/apache2: kind, mode, owner, link target, and each file's SHA-256.
+FINGERPRINT = (r"find /etc/apache2 -printf '%p %y %m %u %g %l\n' | sort; "
+               r"find /etc/apache2 -type f -print0 | sort -z | xargs -0 sha256sum")
+MYSITE_PAGE = {'status': 200, 'content': 'mysite settings loaded from mysite\n', 'failed': False}
+
+
+def test_a_run_whose_app_cannot_start_leaves_apache_as_it_was(host):
+    before = host.check_output(FINGERPRINT)
+    assert get(host, 'http://127.0.0.1/', 'mysite.test') == MYSITE_PAGE
+    returncode, output = playbook_result('in_place', 'failing.yml')
+    assert returncode != 0
+    text = ' '.join(output.split())
+    # The failure names the URL, its status, the error log's lines, then what was put back.
+    assert ('mysite: GET http://127.0.0.1:80/ (Host: mysite.test) answered 500, expected a 2xx status, '
+            'as before the change (200). /var/log/apache2/error.log since that request: ') in text, output[-6000:]
+    assert "No module named 'mysite'" in text
+    assert ('Rolled back: put back as they were before the run (from /var/backups/modwsgi/last-run): '
+            '/etc/apache2/sites-available/mysite.conf; ') in text
+    assert 'made the MPM event active again; restarted Apache; the site answers as before the run: ' in text
+    assert 'http://127.0.0.1:80/ (Host: mysite.test) 200' in text
+    # Byte for byte, modes, owners and links (the MPM's included), and the old site answers.
+    assert host.check_output(FINGERPRINT) == before
+    assert get(host, 'http://127.0.0.1/', 'mysite.test') == MYSITE_PAGE
+    answer = probe(host, 'mysite.test', 'mysite', expect_mode='daemon', expect_group='mysite')
+    assert (answer.get('mpm'), answer.get('process_group')) == ('event', 'mysite'), answer
+
+
+def test_rollback_off_keeps_the_new_configuration_and_a_later_call_restores_it(host):
+    before = host.check_output(FINGERPRINT)
+    returncode, output = playbook_result('in_place', 'failing.yml', '-e', 'modwsgi_rollback=false',
+                                         '-e', 'modwsgi_mpm=event')
+    assert returncode != 0
+    assert 'The new configuration was kept (modwsgi_rollback: false); the state before the run is in ' \
+           '/var/backups/modwsgi/last-run' in ' '.join(output.split()), output[-6000:]
+    assert 'python-path=/opt ' in host.file(MYSITE).content_string
+    assert get(host, 'http://127.0.0.1/', 'mysite.test')['status'] == 500
+    # The state before that run stays on the host: one call of the rollback module puts it back.
+    result = ansible(host, 'modwsgi.apache.rollback', {
+        'failure': 'Undo the debugging run', 'journal': '/var/backups/modwsgi/last-run', 'service': 'apache2'})
+    # It always fails (testinfra gives the module's answer as it printed it).
+    assert result.get('msg', '').startswith(
+        'Undo the debugging run. Rolled back: put back as they were before the run (from '
+        '/var/backups/modwsgi/last-run): /etc/apache2/sites-available/mysite.conf; restarted Apache'), result
+    assert host.check_output(FINGERPRINT) == before
+    assert get(host, 'http://127.0.0.1/', 'mysite.test') == MYSITE_PAGE
 
 
 def test_state_absent_restores_the_original_byte_for_byte(host):

@@ -203,8 +203,9 @@ def test_our_files_are_root_0644(host):
 
 def test_an_idle_run_calls_the_host_three_times(host, monkeypatch):
     # The role applied again to what it made: nothing changes, and only the plan, the transaction
-    # and the probe reach the host (the probe once per application), counted as the benchmark
-    # counts them (benchmarks/bench/measurement.py).
+    # and the verification reach the host, once each: one verify call asks every application's
+    # probe and its own URLs (before issue 22 the probe was one call per application, and an
+    # assert followed), counted as the benchmark counts them (benchmarks/bench/measurement.py).
     monkeypatch.setenv('ANSIBLE_STDOUT_CALLBACK', 'ansible.posix.json')
     output = playbook('role_default', 'converge.yml')
     report = json.JSONDecoder().raw_decode(output[re.search(r'^\{', output, re.MULTILINE).start():])[0]
@@ -213,8 +214,8 @@ def test_an_idle_run_calls_the_host_three_times(host, monkeypatch):
                       for result in task['hosts'].values())]
     assert reached == ['Plan | validate the input, read the host once, and make the plan',
                        'Write, enable, disable and remove as one transaction, then test Apache\'s configuration',
-                       'Probe each application'], reached
-    assert host_calls(output) == 2 + len(APPS) and json_changed(output) == 0
+                       'Verify each application, its probe and its own URLs'], reached
+    assert host_calls(output) == 3 and json_changed(output) == 0
 
 
 def test_reload_gives_new_daemon_processes(host):

@@ -29,6 +29,7 @@ PURE = frozenset([
     '_httpd_routing',   # which server answers a host name, which sections apply (answers_to)
     '_mpm',             # the MPMs' directives, defaults and thread safety
     '_mpm_sizing',      # the mpm_sizing filter's rule
+    '_rollback',        # the order of a rollback, over the callables it is given
     '_group_sizing',    # a daemon group's size from its measured figures
     '_wsgi_url',        # splits the URLs given to resolve
 ])
@@ -49,6 +50,7 @@ HOST_ONLY = {
     '_probe_secret': 'writes the probe secret',
     '_proc': 'reads /proc',
     '_transaction': 'writes files and signals httpd',
+    '_verify': 'requests the probe and the applications over HTTP (_probe), reads the error logs',
     '_wsgi_facts': 'the wsgi_facts backend: runs httpd through _httpd_runs',
     '_wsgi_findings': 'reads the Python of a virtualenv (_wsgi_module.venv_python)',
     '_wsgi_module': 'reads the mod_wsgi shared object and the Python installs',

@@ -398,6 +398,16 @@ def test_the_whole_plan_from_one_host_read(action_class, tmp_path):
         ('alpha', 'http://127.0.0.1:80/.well-known/modwsgi-probe/alpha', True, 2, 15),
         ('beta', 'http://127.0.0.1:8080/.well-known/modwsgi-probe/beta', True, 2, 4),
         ('shop', 'https://127.0.0.1:443/.well-known/modwsgi-probe/shop', False, 2, 15)]
+    # Each application's own URL (its url_path) at the probe's scheme and port, any status
+    # below 500; its vhost's error log and Apache's; and what the site converted in place
+    # answers is recorded before the change.
+    assert [(t['name'], t['checks'], t['error_logs']) for t in plan['verify']] == [
+        ('alpha', [{'url': 'http://127.0.0.1:80/', 'status': []}],
+         ['/var/log/apache2/modwsgi-alpha-error.log', '/var/log/apache2/error.log']),
+        ('beta', [{'url': 'http://127.0.0.1:8080/beta', 'status': []}],
+         ['/var/log/apache2/modwsgi-beta-error.log', '/var/log/apache2/error.log']),
+        ('shop', [{'url': 'https://127.0.0.1:443/', 'status': []}], ['/var/log/apache2/error.log'])]
+    assert plan['record'] == [{'url': 'https://127.0.0.1:443/', 'host': 'legacy.test'}]
     assert [note.split(':')[0] for note in plan['notes']] == ['modwsgi_mpm_tuning=auto']
 
 

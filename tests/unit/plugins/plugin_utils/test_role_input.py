@@ -577,6 +577,33 @@ def test_apps_converted_in_place_may_share_their_site_s_server_name_port():
     assert _role_input.retired(apps) == ['shop', 'api']
 
 
+def test_verify_is_normalized_to_paths_with_statuses():
+    _settings, apps = validate(SETTINGS, [alpha(verify=['/', {'path': '/health?full=1', 'status': 200},
+                                                        {'path': '/admin/', 'status': [401, '403']}])], PROBE)
+    assert apps[0]['verify'] == [{'path': '/', 'status': []}, {'path': '/health?full=1', 'status': [200]},
+                                 {'path': '/admin/', 'status': [401, 403]}]
+    assert validate(SETTINGS, [alpha()], PROBE)[1][0]['verify'] == []
+
+
+@pytest.mark.parametrize('value,error', [
+    ('/', 'modwsgi_apps[0].verify: must be a list, each entry a path such as "/" or {path: "/health", status: 200}'),
+    (['health'], 'modwsgi_apps[0].verify[0].path: "health" is not a URL path: it starts with \'/\' and has no '
+                 'space or control character'),
+    (['/', '/a b'], 'modwsgi_apps[0].verify[1].path: "/a b" is not a URL path: it starts with \'/\' and has no '
+                    'space or control character'),
+    ([{'path': '/', 'status': 700}], 'modwsgi_apps[0].verify[0].status: "700" is not an HTTP status from 100 to 599 '
+                                     '(or a list of them)'),
+    ([{'path': '/', 'code': 200}], 'modwsgi_apps[0].verify[0]: unknown key "code"; the keys are path and status'),
+])
+def test_a_bad_verify_names_the_entry(value, error):
+    assert errors(apps=[alpha(verify=value)]) == [error]
+
+
+@pytest.mark.parametrize('value', ['maybe', 2])
+def test_modwsgi_rollback_is_a_flag(value):
+    assert errors(settings={'modwsgi_rollback': value}) == ['modwsgi_rollback: must be true or false']
+
+
 # -- modwsgi_install: pip: the Python mod_wsgi is built with -----------------------------------
 # What module_utils/_preflight.py's venv_interpreter reads of the real pyvenv.cfg files of
 # fixtures/venvs/ (Debian 12's python3, pyenv's 3.12.1): test_preflight.py.
