@@ -385,12 +385,16 @@ class Analysis(object):
         return resolve(self, url)
 
     def vhost_facts(self):
-        """Every ``<VirtualHost>``: the names it answers to, its ports and where it is."""
+        """Every ``<VirtualHost>``: the names it answers to, its ports, whether it serves TLS
+        (its last ``SSLEngine``, wherever it comes from: an ``Include`` such as Certbot's
+        options-ssl-apache.conf, or an ``<IfModule>`` that holds) and where it is."""
         result = []
         for server in self.vhosts:
+            engine = routing.last_child(server.node, 'sslengine')
             result.append({'server': server.label,
                            'names': [name.lower() for name in server.names],
                            'ports': sorted(set(address[1] for address in server.addresses)),
+                           'tls': bool(engine is not None and engine.args and engine.args[0].lower() == 'on'),
                            'file': server.node.file, 'line': server.node.line})
         return result
 

@@ -255,7 +255,7 @@ ansible_facts:
           elements: dict
           returned: always
           sample:
-            - {server: 'shop.example:80', names: [shop.example, www.shop.example], ports: ['80'],
+            - {server: 'shop.example:80', names: [shop.example, www.shop.example], ports: ['80'], tls: false,
                file: /etc/apache2/sites-enabled/shop.conf, line: 1}
           contains:
             server:
@@ -269,6 +269,12 @@ ansible_facts:
               description: The ports of its addresses; V(*) for any port.
               type: list
               elements: str
+            tls:
+              description:
+                - Whether it serves TLS, that is, whether its last C(SSLEngine) is V(on), wherever that comes
+                  from (an C(Include), such as Certbot's C(options-ssl-apache.conf), or an C(<IfModule>) that holds).
+              type: bool
+              version_added: 0.1.0
             file:
               description: File of the C(<VirtualHost>) line.
               type: str

@@ -49,7 +49,6 @@ _RE_VHOST_END = re.compile(r'^\s*</VirtualHost\s*>', re.I)
 _RE_SECTION = re.compile(r'^\s*<(Location|LocationMatch|Directory|DirectoryMatch|Files|FilesMatch)[\s>]', re.I)
 _RE_SECTION_END = re.compile(r'^\s*</(Location|LocationMatch|Directory|DirectoryMatch|Files|FilesMatch)\s*>', re.I)
 _RE_OVERRIDE = re.compile(r'^\s*(WSGIProcessGroup|WSGIApplicationGroup)\s|^\s*(SetHandler|AddHandler)\s+wsgi-script', re.I)
-_RE_SSL_ON = re.compile(r'^\s*SSLEngine\s+on\s*$', re.I)
 _RE_GROUP_OPTIONS = re.compile(r'\s+(process-group|application-group)=\S+', re.I)
 
 
@@ -332,8 +331,9 @@ def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
         site.heads.setdefault(vindex, []).extend(head_block(app, indent, newline, probe and probe_url, probe_dir))
         if app['preload']:
             site.aliases[aindex] = alias_block(app, original, indent, newline)
-        ssl = any(_RE_SSL_ON.match(site.lines[i]) for i in _vhost_range(site.lines, vindex))
-        reach[app['name']] = {'url': probe_address('https' if ssl else 'http', app['port'], probe_url, app['name']),
+        # The vhost's TLS as Apache reads it (wsgi_facts: its SSLEngine, from an Include too).
+        reach[app['name']] = {'url': probe_address('https' if vhost['tls'] else 'http', app['port'], probe_url,
+                                                   app['name']),
                               'file': vhost['file']}
     if errors:
         raise InPlaceError(errors)

@@ -286,6 +286,9 @@ def test_restrict_embedded_off_leaves_them_serving_and_lists_them(action_class, 
 # the role's own templates rendered by Ansible's template lookup, as the role renders them.
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
 LEGACY_FILE = os.path.join(ROOT, 'molecule', 'in_place', 'files', 'legacy.conf')
+# Its SSLEngine on is in Certbot's include, as in Molecule in_place.
+CERTBOT_TLS_FILE = os.path.join(ROOT, 'molecule', 'in_place', 'files', 'options-ssl-apache.conf')
+CERTBOT_TLS = '/etc/letsencrypt/options-ssl-apache.conf'
 
 FAMILIES = role_families()
 ROLE = os.path.join(ROOT, 'roles', 'daemon_mode')
@@ -324,6 +327,9 @@ def plan_host(tmp_path):
     with open(root + AVAILABLE, 'w') as handle:
         handle.write(_text(LEGACY_FILE))
     os.symlink('../sites-available/legacy.conf', root + ENABLED)
+    os.makedirs(os.path.dirname(root + CERTBOT_TLS))
+    with open(root + CERTBOT_TLS, 'w') as handle:
+        handle.write(_text(CERTBOT_TLS_FILE))
     apache = read_apache(DebianHost('12', root), find_debian_bin, 'auto', 'apache2', sysroot=root,
                          proc_root=os.path.join(root, 'proc'), apps=PLAN_APPS, ours=OURS)
     scripts = dict((app['wsgi_script'], True) for app in PLAN_APPS if 'wsgi_script' in app)

@@ -81,7 +81,7 @@ def test_debian_default_tree_has_no_wsgi_config(tmp_path, version):
     assert facts['resolved'][0]['mount'] is None
     assert facts['resolved'][0]['server'] == '*:80'
     # 000-default.conf: no ServerName, so it answers to no name of its own.
-    assert facts['vhosts'] == [{'server': '*:80', 'names': [], 'ports': ['80'],
+    assert facts['vhosts'] == [{'server': '*:80', 'names': [], 'ports': ['80'], 'tls': False,
                                 'file': '/etc/apache2/sites-enabled/000-default.conf', 'line': 1}]
 
 
@@ -126,7 +126,7 @@ def test_debian_tree_with_a_daemon_vhost(tmp_path, mpm, expected):
                                    'file': '/etc/apache2/sites-enabled/shop.conf', 'line': 5}
     shop = [v for v in facts['vhosts'] if v['file'] == '/etc/apache2/sites-enabled/shop.conf']
     assert shop == [{'server': 'shop.example:80', 'names': ['shop.example', 'www.shop.example'],
-                     'ports': ['80'], 'file': '/etc/apache2/sites-enabled/shop.conf', 'line': 1}]
+                     'ports': ['80'], 'tls': False, 'file': '/etc/apache2/sites-enabled/shop.conf', 'line': 1}]
     assert sorted(f['code'] for f in facts['findings']) == expected
     capacity = [f for f in facts['findings'] if f['code'] == 'frontend_capacity'][0]
     # Debian's mpm_*.conf sets MaxRequestWorkers 150; 20 x 15 = 300.

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,9 @@ from ansible_collections.modwsgi.apache.tests.unit.helpers import DEBIAN, Replay
 
 ROOT = Path(__file__).resolve().parents[4]
 LEGACY_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'legacy.conf'
+# The legacy site's TLS comes from Certbot's include (its SSLEngine on), as in Molecule in_place.
+CERTBOT_TLS_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'options-ssl-apache.conf'
+CERTBOT_TLS = '/etc/letsencrypt/options-ssl-apache.conf'
 DJANGO_FILE = ROOT / 'molecule' / 'audit' / 'files' / 'corpus' / '09-django-static.conf'
 DJANGO_BASIC_FILE = ROOT / 'molecule' / 'audit' / 'files' / 'corpus' / '12-django-basic.conf'
 if not LEGACY_FILE.exists():
@@ -104,6 +108,8 @@ class Host(object):
         self.enabled = '/etc/apache2/sites-enabled/' + name
         self.write(text)
         os.symlink('../sites-available/' + name, self.root + self.enabled)
+        os.makedirs(os.path.dirname(self.root + CERTBOT_TLS))
+        shutil.copyfile(str(CERTBOT_TLS_FILE), self.root + CERTBOT_TLS)
 
     def write(self, text):
         with open(self.root + self.available, 'w', newline='') as handle:
@@ -150,6 +156,25 @@ def test_two_apps_of_one_vhost_are_converted_and_nothing_else_changes(legacy):
     assert result['apps'] == {
         'shop': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/shop', 'file': ENABLED},
         'api': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/api', 'file': ENABLED}}
+
+
+@pytest.mark.parametrize('included, scheme', [
+    (None, 'https'),  # Certbot's own lines (files/options-ssl-apache.conf)
+    ('SSLEngine on\nSSLEngine off\n', 'http'),
+    ('<IfModule mod_nosuch.c>\n    SSLEngine on\n</IfModule>\n', 'http'),
+])
+def test_the_scheme_is_the_vhost_s_tls_as_apache_reads_it_includes_too(tmp_path, included, scheme):
+    # The site's SSLEngine on is only in Certbot's Include: Apache serves TLS there, so the probe
+    # and the app's own URLs are asked over https; the last SSLEngine that holds decides.
+    assert 'SSLEngine' not in LEGACY and 'Include ' + CERTBOT_TLS in LEGACY
+    host = Host(tmp_path, LEGACY)
+    if included is not None:
+        with open(host.root + CERTBOT_TLS, 'w') as handle:
+            handle.write(included)
+    vhost = [v for v in host.facts()['vhosts'] if v['server'] == 'legacy.test:443']
+    assert [v['tls'] for v in vhost] == [scheme == 'https']
+    result = host.plan(normalized(SHOP))
+    assert result['apps']['shop']['url'] == '%s://127.0.0.1:443/.well-known/modwsgi-probe/shop' % scheme
 
 
 def test_after_the_conversion_each_url_runs_in_its_own_daemon_group(legacy):
