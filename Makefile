@@ -25,7 +25,7 @@ MOLECULE_RUNS ?= pip_venv:debian12 audit:el9 role_default:debian12 role_default:
                 audit:debian12 in_place:debian12 \
                 from_embedded:debian12 mpm:debian12 mpm:el9 php_prefork:debian12 \
                 concurrency:debian12 \
-                mpm_facts:el9 mpm_facts:debian12 mpm_facts:debian13 role_el9:el9
+                mpm_facts:el9 mpm_facts:debian13 role_el9:el9
 # Runs at once (scripts/molecule.sh); each run has its own state directory and containers.
 # Most of a run waits on systemd, apt and Apache, so three lanes fit two cores.
 export MOLECULE_JOBS ?= 3
@@ -140,8 +140,10 @@ demo: images ## Three demo hosts in a bad state: audit, fix with the role, audit
 	@scripts/demo.sh
 
 .PHONY: demo-smoke
-demo-smoke: images ## The demo, short (tiny burst, hosts removed), failing unless the story holds
-	@DEMO_SHORT=1 scripts/demo.sh
+# Two of the three hosts: prefork (the trap) and php (mod_php keeps prefork); the third, event
+# with an embedded app, differs from the first only in its MPM, and make demo shows it.
+demo-smoke: images ## The demo, short (tiny burst, two hosts, removed after), failing unless the story holds
+	@DEMO_SHORT=1 DEMO_HOSTS="$${DEMO_HOSTS:-prefork php}" scripts/demo.sh
 
 .PHONY: demo-clean
 demo-clean: ## Remove the demo hosts (containers modwsgi-demo-*) and demo/output

@@ -60,7 +60,7 @@ def parse_args():
                         help='save the raw ab and ansible outputs there, and the results as results.json')
     args = parser.parse_args()
     if args.smoke:
-        args.repeat, args.requests, args.seconds, args.audit_hosts = 1, 2000, 20, [1, 2]
+        args.repeat, args.requests, args.seconds, args.audit_hosts = 1, 1000, 10, [1, 2]
         args.no_doc = True
     return args
 
