@@ -101,7 +101,7 @@ def automation(args, names, inventory, workdir, raw):
     # Timed here, before any burst: the machine is as quiet as it gets in this run.
     say('automation: facts against setup')
     auto['facts'], raw['facts_cost.json'] = measurement.facts_cost(
-        inventory, names['role'], 1 if args.smoke else 3, 3 if args.smoke else 9)
+        inventory, names['role'], 1 if args.smoke else 3, 1 if args.smoke else 9)
     if not args.smoke:
         say('automation: the role on a fresh host (%s), twice' % hosts.FRESH_IMAGE)
         auto['fresh'], raw['fresh-first.json'], raw['fresh-second.json'] = measurement.fresh_host(workdir)

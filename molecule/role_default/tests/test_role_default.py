@@ -218,6 +218,8 @@ def test_an_idle_run_calls_the_host_three_times(host, monkeypatch):
     assert host_calls(output) == 3 and json_changed(output) == 0
 
 
+@pytest.mark.skipif(os.environ.get('MOLECULE_DISTRO', 'debian12') != 'debian12',
+                    reason='a graceful reload is the same on every distro: it runs on Debian 12 only')
 def test_reload_gives_new_daemon_processes(host):
     before = dict((name, ansible(host, 'modwsgi.apache.probe', {
         'url': 'http://127.0.0.1:%d/.well-known/modwsgi-probe/%s' % (APPS[name][1], name),
