@@ -6,8 +6,13 @@ __metaclass__ = type
 
 import copy
 import json
+import os
+
+import pytest
 
 from bench import measurement, report, targets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def test_results_table_is_the_published_one(published):
@@ -66,3 +71,22 @@ def test_the_first_runs_read_back_from_a_document(captured):
         'source': 'docs/benchmarks.md', 'written': results['written'],
         'fresh_s': round(first_s, 1), 'image_s': round(first_s, 1)}
     assert '(not judged) |' in report.document(results, 'benchmarks.png')
+
+
+def test_the_sizing_section_replaces_only_its_part():
+    text = 'intro\n%s\nold part\n%s\n\n## Next\n' % (report.SIZING_BEGIN, report.SIZING_END)
+    assert report.replace_section(text, 'new part\n') == 'intro\n%s\nnew part\n%s\n\n## Next\n' % (
+        report.SIZING_BEGIN, report.SIZING_END)
+
+
+@pytest.mark.parametrize('text', ['no markers\n', '%s\n' % report.SIZING_BEGIN,
+                                  '%s\n%s\n' % (report.SIZING_END, report.SIZING_BEGIN)])
+def test_the_sizing_section_needs_its_markers(text):
+    with pytest.raises(ValueError, match='no single'):
+        report.replace_section(text, 'new part\n')
+
+
+def test_docs_sizing_has_the_sections_markers():
+    with open(os.path.join(ROOT, 'docs', 'sizing.md')) as handle:
+        text = handle.read()
+    assert report.replace_section(text, 'x\n').count(report.SIZING_BEGIN) == 1

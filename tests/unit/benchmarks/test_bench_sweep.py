@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+"""Unit tests of benchmarks/bench/sweep.py: the sizing sweep's best point, grid steps, and its targets judged."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import pytest
+
+from bench import sweep, targets
+
+P, T = sweep.GRID_PROCESSES, sweep.GRID_THREADS
+
+
+def point(processes, threads, p99_ms, group_pss_mb, rps=100.0):
+    return {'processes': processes, 'threads': threads, 'p99_ms': p99_ms, 'group_pss_mb': group_pss_mb,
+            'rps': rps, 'complete': 1000}
+
+
+def test_the_lowest_p99_wins_when_nothing_ties():
+    points = [point(1, 1, 900, 50.0), point(2, 8, 300, 100.0), point(4, 8, 400, 200.0)]
+    assert sweep.best(points) == points[1]
+
+
+def test_a_tie_on_p99_goes_to_the_lower_memory():
+    # 208 is within 10 % of 200: tied; 221 is not.
+    points = [point(2, 32, 200, 101.0), point(4, 16, 208, 190.0), point(1, 32, 221, 52.0), point(2, 16, 207, 99.5)]
+    assert sweep.ties(points) == [points[0], points[1], points[3]]
+    assert sweep.best(points) == points[3]
+
+
+def test_the_tie_is_at_least_five_ms():
+    # 10 % of 20 ms is 2 ms: the floor of 5 ms decides.
+    points = [point(2, 4, 20, 90.0), point(2, 8, 25, 80.0), point(2, 16, 26, 70.0)]
+    assert sweep.best(points) == points[1]
+
+
+def test_equal_memory_goes_to_the_smaller_capacity():
+    points = [point(2, 8, 300, 90.0), point(2, 2, 300, 90.0)]
+    assert sweep.best(points) == points[1]
+
+
+def test_points_without_a_p99_are_left_out():
+    assert sweep.best([]) is None
+    assert sweep.best([dict(point(1, 1, 0, 1.0), p99_ms=None)]) is None
+
+
+@pytest.mark.parametrize('value, axis, where', [
+    (1, P, 0.0), (2, P, 1.0), (4, P, 2.0),
+    (3, P, 1.5849625007211563),  # between 2 and 4, on the log scale
+    (8, P, 3.0),                 # past the end, by the last interval
+    (16, T, 4.0), (15, T, 3.9068905956085187), (30, T, 4.906890595608519), (64, T, 6.0),
+    (1, (2, 8), -0.5),           # before the start, by the first interval (x4)
+])
+def test_position_on_a_doubling_axis(value, axis, where):
+    assert sweep.position(value, axis) == pytest.approx(where)
+
+
+def test_position_refuses_a_size_that_is_no_size():
+    with pytest.raises(ValueError, match='not a positive size'):
+        sweep.position(0, P)
+
+
+@pytest.mark.parametrize('size, other, distance', [
+    ((2, 8), (2, 8), 0.0),
+    ((2, 8), (2, 16), 1.0),     # the next point along threads
+    ((2, 8), (4, 16), 1.0),     # a diagonal neighbour is one step too
+    ((2, 17), (2, 1), 4.087462841250339),
+    ((2, 30), (2, 32), 0.09310940439148147),
+    ((1, 8), (4, 8), 2.0),
+])
+def test_steps(size, other, distance):
+    assert sweep.steps(size, other, P, T) == pytest.approx(distance)
+
+
+def test_within_one_step_passes_and_a_farther_one_says_by_how_much():
+    points = [point(2, 1, 600, 88.0), point(2, 2, 610, 89.0), point(2, 16, 690, 95.0)]
+    rows = {'role': {'rps': 90.0, 'peak_pss_mb': 110.0}, 'trap_warm': {'rps': 100.0, 'peak_pss_mb': 2000.0}}
+    verdict = sweep.evaluate(points, {'processes': 2, 'threads': 2}, rows, P, T)
+    assert verdict['best'] == points[0]
+    assert verdict['ties'] == [(2, 1), (2, 2)]
+    assert verdict['steps'] == 1.0
+    status = [(row['status'], targets.missed_by(row['value'], row['op'], row['goal'])) for row in verdict['targets']]
+    assert status[0] == ('PASS', 0.0)
+    assert status[1][0] == 'MISS' and status[1][1] == pytest.approx(0.1)  # 0.90x of the warm trap's req/s
+    assert status[2] == ('PASS', 0.0)                                     # 0.055x of its memory
+
+    far = sweep.evaluate(points, {'processes': 2, 'threads': 17}, rows, P, T)
+    assert far['targets'][0]['status'] == 'MISS'
+    assert targets.missed_by(far['steps'], '<=', 1.0) == pytest.approx(far['steps'] - 1.0)
+
+
+def test_evaluate_without_the_trap_is_not_judged():
+    verdict = sweep.evaluate([point(2, 8, 300, 90.0)], {'processes': 2, 'threads': 8}, {'role': {'rps': 1.0}}, P, T)
+    assert [row['status'] for row in verdict['targets']] == ['PASS', 'n/a', 'n/a']
+
+
+def test_missed_by():
+    assert targets.missed_by(0.12, '<=', 0.1) == pytest.approx(0.02)
+    assert targets.missed_by(0.08, '<=', 0.1) == 0.0
+    assert targets.missed_by(0.93, '>=', 1.0) == pytest.approx(0.07)
+    assert targets.missed_by(None, '>=', 1.0) is None
+
+
+def test_app_names_are_names_the_role_takes():
+    assert sweep.app_name('cpu', 2, 8) == 'cpu-2x8'
+    assert sweep.server_name('cpu-2x8') == 'cpu-2x8.sizing.test'
+    assert sweep.grid((1, 2), (2, 8)) == [(1, 2), (1, 8), (2, 2), (2, 8)]
