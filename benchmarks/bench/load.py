@@ -56,9 +56,10 @@ def start_ab(name, load, host):
 
 
 def stop_ab(name):
-    """Stop start_ab's ab (by its pid; it may have ended by itself) -> its report's text."""
+    """Stop start_ab's ab (TERM to its pid: ab then prints no report; it may have ended by
+    itself) -> what it printed."""
     sh(name, 'for i in $(seq 20); do [ -s /tmp/ab-bg.pid ] && break; sleep 0.5; done; '
-             'kill -INT $(cat /tmp/ab-bg.pid) 2>/dev/null; '
+             'kill -TERM $(cat /tmp/ab-bg.pid) 2>/dev/null; '
              'for i in $(seq 60); do kill -0 $(cat /tmp/ab-bg.pid) 2>/dev/null || break; sleep 0.5; done')
     return sh(name, 'cat /tmp/ab-bg.txt; rm -f /tmp/ab-bg.pid')
 
