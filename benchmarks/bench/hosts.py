@@ -21,7 +21,6 @@ HOST = 'bench.test'
 CONTAINERS = ('trap', 'role', 'express', 'worker')
 
 
-
 def vhost(host, directory):
     """An embedded-mode virtual host (no WSGIDaemonProcess) for the app in `directory`."""
     return """<VirtualHost *:80>
