@@ -34,14 +34,13 @@ import argparse
 import datetime
 import json
 import os
-import signal
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import hosts, load, measurement, report, sweep  # noqa: E402  pylint: disable=wrong-import-position
-from bench.shell import ROOT, say  # noqa: E402  pylint: disable=wrong-import-position
+from bench.shell import ROOT, handle_signals, save_raw, say  # noqa: E402  pylint: disable=wrong-import-position
 
 PREFIX = hosts.PREFIX + 'sizing-'
 CONTAINERS = ('sweep', 'role', 'trap')
@@ -206,8 +205,7 @@ def measure_all(args, names, workdir, fixed, raw):
 
 def main():
     args = parse_args()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    handle_signals()
     fixed = {'requests': args.requests, 'concurrency': args.concurrency, 'seconds': args.seconds}
     started = time.monotonic()
     load_start = loadavg()
@@ -233,11 +231,7 @@ def main():
     }
     if args.save_raw:
         raw['results.json'] = json.dumps(results, indent=1)
-        os.makedirs(args.save_raw, exist_ok=True)
-        for filename, text in raw.items():
-            with open(os.path.join(args.save_raw, filename), 'w') as handle:
-                handle.write(text)
-        say('raw outputs saved in %s' % args.save_raw)
+        save_raw(args.save_raw, raw)
     print('\n' + report.sizing_section(results))
     if not args.no_doc:
         with open(args.doc) as handle:
