@@ -106,7 +106,7 @@ def evaluate(points, recommendation, rows, processes, threads):
 
 def problems(results):
     """What even a smoke run must show, whatever the numbers: every point served requests and
-    had its group's memory read; group_metrics measured each app (not a kept size); the role and
+    had its group's memory read, and so had the role at the recommended size; group_metrics measured each app (not a kept size); the role and
     the trap served, and the cold trap loaded the app. -> the list of problems (empty: harness OK)."""
     found = []
     for profile, dummy, dummy2 in PROFILES:
@@ -123,6 +123,8 @@ def problems(results):
         if app['recommendation'].get('basis') != 'measured':
             found.append('%s: group_metrics gave no measured recommendation: %s' % (
                 profile, app['recommendation'].get('reason')))
+        if not all(run.get('peak_group_pss_mb') for run in app['runs'].get('role', [])):
+            found.append("%s: the role's group memory was not read" % profile)
         for key in ('role', 'trap', 'trap_warm'):
             if not app['summary'].get(key, {}).get('rps'):
                 found.append('%s: %s served no request' % (profile, key))

@@ -34,7 +34,8 @@ def group_sample(group):
     count = group_count = 0
     for pid in _proc.descendants(table, parent) if parent else []:
         base = '/proc/%d/' % pid
-        name = ' '.join((_proc._read(base + 'cmdline') or '').replace('\0', ' ').split())
+        # argv[0], which display-name overwrites and pads with spaces: "(wsgi:cpu-2x8)   ".
+        name = (_proc._read(base + 'cmdline') or '').split('\0')[0].strip()
         mine = name == '(wsgi:%s)' % group
         if name.startswith('(wsgi:') and not mine:
             continue
