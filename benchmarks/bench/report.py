@@ -297,7 +297,7 @@ def sizing_app_block(profile, title, app, grid):
             ': %d x %d' % (best['processes'], best['threads']) if best else ''), '',
         sizing_grid_table(app, grid), '',
         'Tied on p99 with the lowest: %s. Load average before -> after each point: %s.' % (
-            ', '.join('%d x %d' % size for size in app['ties']) or '-',
+            ', '.join('%d x %d' % tuple(size) for size in app['ties']) or '-',
             ', '.join('%dx%d %.1f->%.1f' % (p['processes'], p['threads'], p['load_avg'][0], p['load_avg'][1])
                       for p in app['points'])), '',
         '| at the recommended size | req/s | p50 ms | p99 ms | peak PSS MB | peak procs | app loads in burst '

@@ -100,7 +100,7 @@ def evaluate(points, recommendation, rows, processes, threads):
         distance = steps((recommendation['processes'], recommendation['threads']),
                          (top['processes'], top['threads']), processes, threads)
     summary = dict(rows, sweep={'steps': distance})
-    return {'best': top, 'ties': [(p['processes'], p['threads']) for p in ties(points)],
+    return {'best': top, 'ties': [[p['processes'], p['threads']] for p in ties(points)],
             'steps': distance, 'targets': targets.evaluate_targets(summary, targets.SIZING_TARGETS)}
 
 

@@ -4,6 +4,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import json
+import math
+
 import pytest
 
 from bench import sweep, targets
@@ -77,7 +80,7 @@ def test_within_one_step_passes_and_a_farther_one_says_by_how_much():
     rows = {'role': {'rps': 90.0, 'peak_pss_mb': 110.0}, 'trap_warm': {'rps': 100.0, 'peak_pss_mb': 2000.0}}
     verdict = sweep.evaluate(points, {'processes': 2, 'threads': 2}, rows, P, T)
     assert verdict['best'] == points[0]
-    assert verdict['ties'] == [(2, 1), (2, 2)]
+    assert verdict['ties'] == [[2, 1], [2, 2]]
     assert verdict['steps'] == 1.0
     status = [(row['status'], targets.missed_by(row['value'], row['op'], row['goal'])) for row in verdict['targets']]
     assert status[0] == ('PASS', 0.0)
@@ -105,3 +108,45 @@ def test_app_names_are_names_the_role_takes():
     assert sweep.app_name('cpu', 2, 8) == 'cpu-2x8'
     assert sweep.server_name('cpu-2x8') == 'cpu-2x8.sizing.test'
     assert sweep.grid((1, 2), (2, 8)) == [(1, 2), (1, 8), (2, 2), (2, 8)]
+
+
+def test_the_smoke_runs_verdicts_follow_from_its_points(captured):
+    # The verdict the run saved is what evaluate() gives from the points it saved.
+    results = json.loads(captured('sizing-smoke-results.json'))
+    grid = results['grid']
+    for profile in ('cpu', 'io'):
+        app = results['apps'][profile]
+        verdict = sweep.evaluate(app['points'], app['recommendation'], app['summary'],
+                                 grid['processes'], grid['threads'])
+        assert verdict == {key: app[key] for key in ('best', 'ties', 'steps', 'targets')}
+    # cpu: 2 x 2 (973 ms) ties with 2 x 8 (953 ms, 10 % gives up to 1048 ms); no memory was
+    # read, so the smaller capacity decides. The recommendation 2 x 6 is 0.79 steps from it.
+    cpu = results['apps']['cpu']
+    assert cpu['ties'] == [[2, 2], [2, 8]]
+    assert (cpu['best']['processes'], cpu['best']['threads']) == (2, 2)
+    assert (cpu['recommendation']['processes'], cpu['recommendation']['threads']) == (2, 6)
+    assert cpu['steps'] == pytest.approx(math.log(3, 2) / 2)
+
+
+def test_a_run_that_read_no_group_memory_fails_the_harness(captured):
+    results = json.loads(captured('sizing-smoke-results.json'))
+    found = sweep.problems(results)
+    assert found == [line for profile in ('cpu', 'io') for line in
+                     ["%s %s: the group's memory was not read" % (profile, size)
+                      for size in ('1x2', '1x8', '2x2', '2x8')]
+                     + ["%s: the role's group memory was not read" % profile]]
+
+
+def test_a_smoke_run_with_its_memory_read_passes_the_harness(captured):
+    results = json.loads(captured('sizing-smoke-results.json'))
+    for app in results['apps'].values():
+        for point in app['points']:
+            point['group_pss_mb'] = 91.1
+        for run in app['runs']['role']:
+            run['peak_group_pss_mb'] = 91.1
+    assert sweep.problems(results) == []
+    del results['apps']['io']['summary']['trap_warm']['rps']
+    results['apps']['cpu']['recommendation']['basis'] = 'kept'
+    found = sweep.problems(results)
+    assert found[0].startswith('cpu: group_metrics gave no measured recommendation: ')
+    assert found[1:] == ['io: trap_warm served no request']
