@@ -255,7 +255,12 @@ def _verdict(row):
     miss = missed_by(row['value'], row['op'], row['goal'])
     if row['status'] != 'MISS':
         return row['status']
-    return 'MISS by %s' % ('%.2fx' % miss if row['kind'] == 'ratio' else '%.2f' % miss)
+    return 'MISS by %s' % ('%.3fx' % miss if row['kind'] == 'ratio' else '%.2f' % miss)
+
+
+def _ratio3(value):
+    """A sizing ratio: three decimals, so that a miss by less than 0.01x reads as one."""
+    return '-' if value is None else '%.3fx' % value
 
 
 def sizing_grid_table(app, grid):
@@ -314,7 +319,7 @@ def sizing_app_block(profile, title, app, grid):
     lines += ['', '| target | measured | goal | status |', '|---|---:|---:|:---:|']
     for row in app['targets']:
         if row['kind'] == 'ratio':
-            measured, goal = _fmt_ratio(row['value']), '%s %.2fx' % (row['op'], row['goal'])
+            measured, goal = _ratio3(row['value']), '%s %.2fx' % (row['op'], row['goal'])
         else:
             measured, goal = _fmt(row['value'], 2), '%s %s' % (row['op'], _fmt(row['goal'], 2))
         lines.append('| %s | %s | %s | %s |' % (row['label'], measured, goal, _verdict(row)))
@@ -350,8 +355,8 @@ def sizing_section(results):
         summary.append('| %s | %d x %d | %s | %s | %s %s | %s %s |' % (
             profile, app['recommendation']['processes'], app['recommendation']['threads'],
             '%d x %d' % (app['best']['processes'], app['best']['threads']) if app['best'] else '-',
-            '%s %s' % (_fmt(app['steps'], 2), _verdict(rows[0])), _fmt_ratio(rows[1]['value']), _verdict(rows[1]),
-            _fmt_ratio(rows[2]['value']), _verdict(rows[2])))
+            '%s %s' % (_fmt(app['steps'], 2), _verdict(rows[0])), _ratio3(rows[1]['value']), _verdict(rows[1]),
+            _ratio3(rows[2]['value']), _verdict(rows[2])))
     return '\n'.join(['### Summary', ''] + summary + [''] + lines).rstrip() + '\n'
 
 

@@ -96,7 +96,7 @@ def test_the_sizing_section_of_a_smoke_run(captured):
     results = json.loads(captured('sizing-smoke-results.json'))
     text = report.sizing_section(results)
     assert text.startswith('### Summary\n')
-    assert '| cpu | 2 x 6 | 2 x 2 | 0.79 PASS | 2.21x PASS | 0.01x PASS |' in text
+    assert '| cpu | 2 x 6 | 2 x 2 | 0.79 PASS | 2.209x PASS | 0.005x PASS |' in text
     assert '**smoke run: a small grid and short runs; nothing is judged**' in text
     assert '1-minute load average 6.18 at the start and 10.52 at the end: **the machine was not quiet**' in text
     assert '| 2 | **973 ms, 0 MB, 64/s** | 953 ms, 0 MB, 71/s |' in text
@@ -108,5 +108,5 @@ def test_a_missed_sizing_target_says_by_how_much(captured):
     row = results['apps']['io']['targets'][1]
     row.update(value=0.93, status=targets.judge(0.93, row['op'], row['goal']))
     text = report.sizing_section(results)
-    assert '| role at the recommended size vs warm trap: req/s | 0.93x | >= 1.00x | MISS by 0.07x |' in text
-    assert '| io | 2 x 30 | 2 x 8 | 0.95 PASS | 0.93x MISS by 0.07x | 0.00x PASS |' in text
+    assert '| role at the recommended size vs warm trap: req/s | 0.930x | >= 1.00x | MISS by 0.070x |' in text
+    assert '| io | 2 x 30 | 2 x 8 | 0.95 PASS | 0.930x MISS by 0.070x | 0.005x PASS |' in text
