@@ -63,6 +63,8 @@ def parse_args():
     parser.add_argument('--no-doc', action='store_true')
     parser.add_argument('--keep', action='store_true', help='keep the containers')
     parser.add_argument('--save-raw', metavar='DIR', help='save ab and ansible outputs there, and results.json')
+    parser.add_argument('--render', metavar='RESULTS', help='measure nothing: print (and write to --doc, unless '
+                        '--no-doc or a smoke run) the section of a results.json that --save-raw saved')
     args = parser.parse_args()
     args.processes, args.threads = sweep.GRID_PROCESSES, sweep.GRID_THREADS
     if args.smoke:
@@ -203,8 +205,29 @@ def measure_all(args, names, workdir, fixed, raw):
     return apps
 
 
+def publish(args, results):
+    """Print the results' section, write it into --doc (a full run's, unless --no-doc), check the
+    harness -> the exit status."""
+    print('\n' + report.sizing_section(results))
+    if not args.no_doc and not results['smoke']:
+        with open(args.doc) as handle:
+            text = handle.read()
+        with open(args.doc, 'w') as handle:
+            handle.write(report.replace_section(text, report.sizing_section(results)))
+        say('wrote %s' % os.path.relpath(args.doc, ROOT))
+    found = sweep.problems(results)
+    for problem in found:
+        say('FAILED: ' + problem)
+    say('done in %.0f s; harness %s%s' % (results['elapsed'], 'FAILED' if found else 'OK',
+                                          ' (smoke: nothing judged)' if results['smoke'] else ''))
+    return 1 if found else 0
+
+
 def main():
     args = parse_args()
+    if args.render:
+        with open(args.render) as handle:
+            return publish(args, json.load(handle))
     handle_signals()
     fixed = {'requests': args.requests, 'concurrency': args.concurrency, 'seconds': args.seconds}
     started = time.monotonic()
@@ -232,19 +255,7 @@ def main():
     if args.save_raw:
         raw['results.json'] = json.dumps(results, indent=1)
         save_raw(args.save_raw, raw)
-    print('\n' + report.sizing_section(results))
-    if not args.no_doc:
-        with open(args.doc) as handle:
-            text = handle.read()
-        with open(args.doc, 'w') as handle:
-            handle.write(report.replace_section(text, report.sizing_section(results)))
-        say('wrote %s' % os.path.relpath(args.doc, ROOT))
-    found = sweep.problems(results)
-    for problem in found:
-        say('FAILED: ' + problem)
-    say('done in %.0f s; harness %s%s' % (results['elapsed'], 'FAILED' if found else 'OK',
-                                          ' (smoke: nothing judged)' if args.smoke else ''))
-    return 1 if found else 0
+    return publish(args, results)
 
 
 if __name__ == '__main__':

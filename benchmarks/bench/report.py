@@ -276,7 +276,7 @@ def sizing_grid_table(app, grid):
             if point is None:
                 cells.append('-')
                 continue
-            cell = '%d ms, %.0f MB, %.0f/s' % (point['p99_ms'], point['group_pss_mb'], point['rps'])
+            cell = '%d ms, %.1f MB, %.0f/s' % (point['p99_ms'], point['group_pss_mb'], point['rps'])
             if best is not None and (processes, threads) == (best['processes'], best['threads']):
                 cell = '**%s**' % cell
             cells.append(cell)

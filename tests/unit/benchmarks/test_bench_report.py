@@ -99,7 +99,7 @@ def test_the_sizing_section_of_a_smoke_run(captured):
     assert '| cpu | 2 x 6 | 2 x 2 | 0.79 PASS | 2.209x PASS | 0.005x PASS |' in text
     assert '**smoke run: a small grid and short runs; nothing is judged**' in text
     assert '1-minute load average 6.18 at the start and 10.52 at the end: **the machine was not quiet**' in text
-    assert '| 2 | **973 ms, 0 MB, 64/s** | 953 ms, 0 MB, 71/s |' in text
+    assert '| 2 | **973 ms, 0.0 MB, 64/s** | 953 ms, 0.0 MB, 71/s |' in text
     assert 'Tied on p99 with the lowest: 2 x 2, 2 x 8.' in text
 
 
