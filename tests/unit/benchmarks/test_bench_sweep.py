@@ -110,15 +110,36 @@ def test_app_names_are_names_the_role_takes():
     assert sweep.grid((1, 2), (2, 8)) == [(1, 2), (1, 8), (2, 2), (2, 8)]
 
 
-def test_the_smoke_runs_verdicts_follow_from_its_points(captured):
+@pytest.mark.parametrize('fixture', ['sizing-smoke-results.json', 'sizing-full-results.json'])
+def test_a_runs_verdicts_follow_from_its_points(captured, fixture):
     # The verdict the run saved is what evaluate() gives from the points it saved.
-    results = json.loads(captured('sizing-smoke-results.json'))
+    results = json.loads(captured(fixture))
     grid = results['grid']
     for profile in ('cpu', 'io'):
         app = results['apps'][profile]
         verdict = sweep.evaluate(app['points'], app['recommendation'], app['summary'],
                                  grid['processes'], grid['threads'])
         assert verdict == {key: app[key] for key in ('best', 'ties', 'steps', 'targets')}
+
+
+def test_the_full_runs_best_points(captured):
+    results = json.loads(captured('sizing-full-results.json'))
+    cpu, io = results['apps']['cpu'], results['apps']['io']
+    # cpu: 4 x 2 has the lowest p99 (644 ms); six points tie within 10 %; 2 x 4 holds the least
+    # memory of them (87.8 MB). The recommendation 2 x 7 is log2(7/4) = 0.81 steps from it.
+    assert cpu['ties'] == [[2, 1], [2, 2], [2, 4], [4, 1], [4, 2], [4, 4]]
+    assert (cpu['best']['processes'], cpu['best']['threads'], cpu['best']['group_pss_mb']) == (2, 4, 87.8)
+    assert cpu['steps'] == pytest.approx(math.log(7 / 4.0, 2))
+    # io: only 2 x 32, 4 x 16 and 4 x 32 serve the 50 clients at once; 2 x 32 holds the least.
+    assert io['ties'] == [[2, 32], [4, 16], [4, 32]]
+    assert (io['best']['processes'], io['best']['threads']) == (2, 32)
+    assert [row['status'] for row in cpu['targets']] == ['PASS', 'MISS', 'PASS']
+    assert [row['status'] for row in io['targets']] == ['PASS', 'MISS', 'PASS']
+    assert sweep.problems(results) == []
+
+
+def test_the_smoke_runs_cpu_verdict(captured):
+    results = json.loads(captured('sizing-smoke-results.json'))
     # cpu: 2 x 2 (973 ms) ties with 2 x 8 (953 ms, 10 % gives up to 1048 ms); no memory was
     # read, so the smaller capacity decides. The recommendation 2 x 6 is 0.79 steps from it.
     cpu = results['apps']['cpu']
