@@ -119,6 +119,11 @@ bench-smoke: images ## The benchmark harness, short: checks it works and each di
 	@python benchmarks/daemon_mode.py --smoke
 	@python benchmarks/parse_vhosts.py --smoke
 
+.PHONY: bench-sizing
+bench-sizing: images ## The sizing rule against a sweep of processes x threads on two apps; writes docs/sizing.md (~20 min, not in make test)
+	@echo "==> sizing sweep: the recommendation against the best of processes x threads (benchmarks/README.md)"
+	@python benchmarks/sizing_sweep.py $(BENCH_SIZING_ARGS)
+
 .PHONY: test
 # Every check is a job in the lanes (scripts/molecule.sh), beside the Molecule runs, which mostly
 # wait on containers: the longest first (the version matrix, then the demo and benchmark smoke

@@ -33,14 +33,13 @@ import argparse
 import datetime
 import json
 import os
-import signal
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import hosts, measurement, report, targets  # noqa: E402  pylint: disable=wrong-import-position
-from bench.shell import ROOT, say, sh  # noqa: E402  pylint: disable=wrong-import-position
+from bench.shell import ROOT, handle_signals, save_raw, say, sh  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def parse_args():
@@ -169,20 +168,9 @@ def measure_all(args, names, workdir, load, raw):
             'load_avg_bursts': load_avg_bursts}
 
 
-def save_raw(directory, raw):
-    os.makedirs(directory, exist_ok=True)
-    for filename, text in raw.items():
-        with open(os.path.join(directory, filename), 'w') as handle:
-            handle.write(text)
-    say('raw outputs saved in %s' % directory)
-
-
 def main():
     args = parse_args()
-    # Interrupted or terminated (even from a background job, where SIGINT is ignored): the
-    # `finally` below still removes the containers.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    handle_signals()
     load = {'requests': args.requests, 'concurrency': args.concurrency, 'seconds': args.seconds}
     started = time.monotonic()
     load_avg = [os.getloadavg()]

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import time
 
 from .shell import BIN, HERE, ROOT, run, sh
@@ -19,16 +20,22 @@ HOST = 'bench.test'
 # burst in the trap's: measurement.WARM_ROWS).
 CONTAINERS = ('trap', 'role', 'express', 'worker')
 
-VHOST = """<VirtualHost *:80>
+
+def vhost(host, directory):
+    """An embedded-mode virtual host (no WSGIDaemonProcess) for the app in `directory`."""
+    return """<VirtualHost *:80>
     ServerName {host}
-    WSGIScriptAlias / /srv/bench/app.wsgi
-    <Directory /srv/bench>
+    WSGIScriptAlias / {directory}/app.wsgi
+    <Directory {directory}>
         <Files app.wsgi>
             Require all granted
         </Files>
     </Directory>
 </VirtualHost>
-""".format(host=HOST)
+""".format(host=host, directory=directory)
+
+
+VHOST = vhost(HOST, '/srv/bench')
 
 APP = {'name': 'bench', 'server_name': HOST, 'wsgi_script': '/srv/bench/app.wsgi',
        'python_home': '/srv/bench/venv'}
@@ -93,11 +100,19 @@ def prepare_fresh(name):
     run(['podman', 'cp', os.path.join(HERE, 'container', 'app.wsgi'), '%s:/srv/bench/app.wsgi' % name])
 
 
-def setup_embedded(name, mpm):
-    """Debian's stock MPM config for `mpm`, the app embedded (no WSGIDaemonProcess)."""
+def setup_embedded(name, mpm, site=VHOST):
+    """Debian's stock MPM config for `mpm`, the app embedded (no WSGIDaemonProcess): the virtual
+    host `site` (the bench app's by default)."""
     sh(name, 'systemctl stop apache2; a2dismod -q -f mpm_event mpm_worker mpm_prefork >/dev/null; '
              'a2enmod -q mpm_%s wsgi >/dev/null; cat > /etc/apache2/sites-available/bench.conf <<"EOF"\n'
-             '%sEOF\na2ensite -q bench >/dev/null; apache2ctl -t' % (mpm, VHOST))
+             '%sEOF\na2ensite -q bench >/dev/null; apache2ctl -t' % (mpm, site))
+
+
+def copy_profiled(name, apps):
+    """The bench app (copied in by copy_files) into each app's directory, with its profile:
+    apps is {directory: profile}, as container/app.wsgi reads profile.json."""
+    sh(name, '; '.join('mkdir -p {d} && cp /srv/bench/app.wsgi {d}/app.wsgi && echo {p} > {d}/profile.json'.format(
+        d=shlex.quote(directory), p=shlex.quote(json.dumps(profile))) for directory, profile in sorted(apps.items())))
 
 
 def setup_express(name, processes, threads):

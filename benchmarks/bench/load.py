@@ -2,39 +2,66 @@
 
 import json
 import re
+import shlex
 
 from .hosts import HOST, LOADS_LOG
 from .shell import run, sh
 
 
-def warm_up(name):
+def warm_up(name, host=HOST):
     """Send one request at a time until one gets a 2xx answer (at most 60 s)."""
     sh(name, 'for i in $(seq 120); do out=$(ab -q -n 1 -H "Host: %s" http://127.0.0.1/ 2>&1); '
              'echo "$out" | grep -q "^Complete requests: *1" && echo "$out" | grep -q "^Failed requests: *0" '
-             '&& ! echo "$out" | grep -q "^Non-2xx" && exit 0; sleep 0.5; done; exit 1' % HOST)
+             '&& ! echo "$out" | grep -q "^Non-2xx" && exit 0; sleep 0.5; done; exit 1' % host)
 
 
-def burst(name, load):
+def _ab(load, host):
+    """ab's command line for `load` on `host`, bounded by count and time (`timeout` around it)."""
+    return ('timeout {limit} ab -r -q -t {seconds} -n {requests} -c {concurrency} '
+            '-H "Host: {host}" http://127.0.0.1/').format(limit=load['seconds'] + 30, host=host, **load)
+
+
+def burst(name, load, host=HOST, group=None):
     """One burst of `ab` inside the container while the sampler reads PSS -> dict of metrics.
 
-    load: {'requests', 'concurrency', 'seconds'}, ab's -n, -c and time limit.
+    load: {'requests', 'concurrency', 'seconds'}, ab's -n, -c and time limit. group: sample that
+    daemon group and the front end, not the whole tree (container/sampler.py --group): the result
+    then also has peak_group_pss_mb.
     """
     before = int(sh(name, 'wc -l < %s' % LOADS_LOG))
     script = (
         'rm -f /tmp/bench-stop; '
         'python3 /srv/bench/sampler.py --stop /tmp/bench-stop --max-seconds {limit} '
-        '--interval 0.5 > /tmp/samples.json & '
-        'timeout {limit} ab -r -q -t {seconds} -n {requests} -c {concurrency} '
-        '-H "Host: {host}" http://127.0.0.1/ > /tmp/ab.txt 2>&1; '
+        '--interval 0.5 {group}> /tmp/samples.json & '
+        '{ab} > /tmp/ab.txt 2>&1; '
         'echo "ab rc $?" >> /tmp/ab.txt; touch /tmp/bench-stop; wait'
-    ).format(limit=load['seconds'] + 30, host=HOST, **load)
+    ).format(limit=load['seconds'] + 30, ab=_ab(load, host),
+             group='--group %s ' % shlex.quote(group) if group else '')
     sh(name, script, timeout=load['seconds'] + 90)
     after = int(sh(name, 'wc -l < %s' % LOADS_LOG))
     samples = json.loads(sh(name, 'cat /tmp/samples.json'))
     ab_text = sh(name, 'cat /tmp/ab.txt')
-    return dict(parse_ab(ab_text), peak_pss_mb=samples['peak_pss_mb'],
-                peak_procs=samples['peak_count'], loads=after - before, samples=samples['samples'],
-                ab_text=ab_text)
+    result = dict(parse_ab(ab_text), peak_pss_mb=samples['peak_pss_mb'],
+                  peak_procs=samples['peak_count'], loads=after - before, samples=samples['samples'],
+                  ab_text=ab_text)
+    if group:
+        result['peak_group_pss_mb'] = samples['peak_group_pss_mb']
+    return result
+
+
+def start_ab(name, load, host):
+    """`load` in the background (its pid kept in the container), while something else measures."""
+    run(['podman', 'exec', '-d', name, '/bin/sh', '-c',
+         'rm -f /tmp/ab-bg.pid; %s > /tmp/ab-bg.txt 2>&1 & echo $! > /tmp/ab-bg.pid; wait' % _ab(load, host)])
+
+
+def stop_ab(name):
+    """Stop start_ab's ab (TERM to its pid: ab then prints no report; it may have ended by
+    itself) -> what it printed."""
+    sh(name, 'for i in $(seq 20); do [ -s /tmp/ab-bg.pid ] && break; sleep 0.5; done; '
+             'kill -TERM $(cat /tmp/ab-bg.pid) 2>/dev/null; '
+             'for i in $(seq 60); do kill -0 $(cat /tmp/ab-bg.pid) 2>/dev/null || break; sleep 0.5; done')
+    return sh(name, 'cat /tmp/ab-bg.txt; rm -f /tmp/ab-bg.pid')
 
 
 def start_steady(name):

@@ -35,13 +35,18 @@ METRICS = ['idle_pss_mb', 'peak_pss_mb', 'peak_procs', 'rps', 'p50_ms', 'p99_ms'
 
 # ---------------------------------------------------------------- the configurations under load
 
-def idle_sample(name):
-    """One sample of Apache's process tree at rest: {'peak_pss_mb', 'peak_count', ...}."""
-    return json.loads(sh(name, 'python3 /srv/bench/sampler.py --once'))
+def idle_sample(name, group=None):
+    """One sample of Apache's process tree at rest (or of `group` and the front end):
+    {'peak_pss_mb', 'peak_count', ...}."""
+    return json.loads(sh(name, 'python3 /srv/bench/sampler.py --once' + (
+        ' --group %s' % shlex.quote(group) if group else '')))
 
 
-def measure(config, name, load_settings):
+def measure(config, name, load_settings, host=hosts.HOST, group=None):
     """One repetition of one configuration -> {row: dict of METRICS (and raw ab fields)}.
+
+    host: the virtual host the load asks for; group: the daemon group whose memory (with the
+    front end's) the sampler reads instead of the whole tree (load.burst).
 
     The first burst comes right after Apache started and answered one request; a configuration
     with a warm row (the trap) gets more bursts right after the first, until one of them finds
@@ -53,13 +58,13 @@ def measure(config, name, load_settings):
     hosts.service(config, name, 'start')
     rows = {}
     try:
-        load.warm_up(name)
+        load.warm_up(name, host)
         clock.append(time.monotonic())
         time.sleep(2)
-        idle = idle_sample(name)
+        idle = idle_sample(name, group)
         for row in [config] + ([WARM_ROWS[config]] if config in WARM_ROWS else []):
             for tries in range(1, (WARM_TRIES if row != config else 1) + 1):
-                result = load.burst(name, load_settings)
+                result = load.burst(name, load_settings, host, group)
                 if result['loads'] == 0:
                     break
             result['bursts'] = tries
@@ -111,6 +116,27 @@ def under_load(name, inventory, extra, label):
     for line in counts['error_log']:
         say('   error log: ' + line)
     return counts
+
+
+# ---------------------------------------------------------------- a group measured by the collection
+
+METRICS_TASK = 'Measure the groups'  # sizing_metrics.yml's task
+
+
+def group_metrics(inventory, name, target, window, load_settings, host):
+    """modwsgi.apache.group_metrics (sizing_metrics.yml) on one group over `window` seconds,
+    while `load_settings` runs on `host` in the container (started before, stopped after) ->
+    (the group's result, with its recommendation; ab's report of that load; the playbook's output)."""
+    load.start_ab(name, dict(load_settings, seconds=window + 90), host)
+    try:
+        time.sleep(3)  # the load reaches its level before the first read
+        dummy, out = hosts.ansible_playbook(
+            inventory, os.path.join(HERE, 'sizing_metrics.yml'),
+            {'sizing_targets': [target], 'sizing_window': window},
+            env={'ANSIBLE_STDOUT_CALLBACK': 'ansible.posix.json'})
+    finally:
+        ab_text = load.stop_ab(name)
+    return task_result(out, METRICS_TASK)['groups'][0], ab_text, out
 
 
 # ---------------------------------------------------------------- automation cost
@@ -285,6 +311,16 @@ def task_seconds(json_output):
     for name, seconds in task_spans(json_output):
         found[name] = found.get(name, 0.0) + seconds
     return found
+
+
+def task_result(json_output, task_name):
+    """The result of the task named `task_name` on the one host it ran on, in the output of the
+    ansible.posix.json callback; ValueError when it did not run there once."""
+    found = [result for play in _json_report(json_output)['plays'] for task in play['tasks']
+             if task['task']['name'] == task_name for result in task['hosts'].values()]
+    if len(found) != 1:
+        raise ValueError('task %r: %d results, expected one' % (task_name, len(found)))
+    return found[0]
 
 
 def json_changed(json_output):

@@ -5,7 +5,7 @@ import re
 
 from .measurement import CONFIGS, METRICS, WARM_TRIES
 from .targets import (AUDIT_FLATNESS_GOAL, FACTS_GOAL, REFERENCE, RELOAD_FAILED_GOAL, SECOND_RUN_CALLS,
-                      SECOND_RUN_CHANGED, SECOND_RUN_GOAL, judge, ratio)
+                      SECOND_RUN_CHANGED, SECOND_RUN_GOAL, judge, missed_by, ratio)
 
 
 def _fmt(value, digits=1):
@@ -242,3 +242,128 @@ def plot(summary, path):
                      va='bottom', fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+
+
+# ---------------------------------------------------------------- the sizing sweep (sizing_sweep.py)
+
+SIZING_BEGIN = '<!-- sizing-sweep:begin: benchmarks/sizing_sweep.py writes this part; do not edit it by hand -->'
+SIZING_END = '<!-- sizing-sweep:end -->'
+
+
+def _verdict(row):
+    """PASS, MISS by how much, or n/a."""
+    miss = missed_by(row['value'], row['op'], row['goal'])
+    if row['status'] != 'MISS':
+        return row['status']
+    return 'MISS by %s' % ('%.3fx' % miss if row['kind'] == 'ratio' else '%.2f' % miss)
+
+
+def _ratio3(value):
+    """A sizing ratio: three decimals, so that a miss by less than 0.01x reads as one."""
+    return '-' if value is None else '%.3fx' % value
+
+
+def sizing_grid_table(app, grid):
+    """Each grid point of one app: p99, group memory, req/s; the best in bold."""
+    by_size = {(p['processes'], p['threads']): p for p in app['points']}
+    best = app['best']
+    lines = ['| processes \\ threads | ' + ' | '.join('%d' % t for t in grid['threads']) + ' |',
+             '|---|' + '---:|' * len(grid['threads'])]
+    for processes in grid['processes']:
+        cells = []
+        for threads in grid['threads']:
+            point = by_size.get((processes, threads))
+            if point is None:
+                cells.append('-')
+                continue
+            cell = '%d ms, %.1f MB, %.0f/s' % (point['p99_ms'], point['group_pss_mb'], point['rps'])
+            if best is not None and (processes, threads) == (best['processes'], best['threads']):
+                cell = '**%s**' % cell
+            cells.append(cell)
+        lines.append('| %d | %s |' % (processes, ' | '.join(cells)))
+    return '\n'.join(lines)
+
+
+def sizing_app_block(profile, title, app, grid):
+    """One app's part: group_metrics at the default size, the grid, the role against the trap, the targets."""
+    m, rec, best = app['measured'], app['recommendation'], app['best']
+    service = m.get('service_time') or {}
+    lines = [
+        '### %s: %s' % (profile, title), '',
+        '`modwsgi.apache.group_metrics` on the group at the default size (%d x %d, mod_wsgi %s), window %s s, '
+        'under the fixed load: %s requests, %s req/s, utilisation %s, service time mean %s s (p99 at most %s s), '
+        'CPU per request %s s; load average %.2f -> %.2f.' % (
+            m['processes'], m['threads'], m['mod_wsgi_version'], m['window'], m['requests'],
+            m['requests_per_second'], m['utilization'], service.get('mean'), service.get('p99'),
+            m['cpu_per_request'], m['load_avg'][0], m['load_avg'][1]), '',
+        'Recommended **%d x %d** (`_group_sizing.recommend`, %s):' % (rec['processes'], rec['threads'], rec['basis']),
+        '', '```text', rec['reason'], '```', '',
+        'The sweep (p99, the group\'s peak PSS, req/s; the best in bold%s):' % (
+            ': %d x %d' % (best['processes'], best['threads']) if best else ''), '',
+        sizing_grid_table(app, grid), '',
+        'Tied on p99 with the lowest: %s. Load average before -> after each point: %s.' % (
+            ', '.join('%d x %d' % tuple(size) for size in app['ties']) or '-',
+            ', '.join('%dx%d %.1f->%.1f' % (p['processes'], p['threads'], p['load_avg'][0], p['load_avg'][1])
+                      for p in app['points'])), '',
+        '| at the recommended size | req/s | p50 ms | p99 ms | peak PSS MB | peak procs | app loads in burst '
+        '| load average |', '|---|---:|---:|---:|---:|---:|---:|---|',
+    ]
+    labels = (('role', 'role (front end + the group)'), ('trap', 'trap, cold'), ('trap_warm', 'trap, warm'))
+    for key, label in labels:
+        row = app['summary'].get(key, {})
+        loads = ['%.1f->%.1f' % tuple(run['load_avg']) for run in app['runs'].get(key, [])]
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            label, _fmt(row.get('rps'), 0), _fmt(row.get('p50_ms')), _fmt(row.get('p99_ms')),
+            _fmt(row.get('peak_pss_mb')), _fmt(row.get('peak_procs')), _fmt(row.get('loads')),
+            ', '.join(loads) or '-'))
+    lines += ['', '| target | measured | goal | status |', '|---|---:|---:|:---:|']
+    for row in app['targets']:
+        if row['kind'] == 'ratio':
+            measured, goal = _ratio3(row['value']), '%s %.2fx' % (row['op'], row['goal'])
+        else:
+            measured, goal = _fmt(row['value'], 2), '%s %s' % (row['op'], _fmt(row['goal'], 2))
+        lines.append('| %s | %s | %s | %s |' % (row['label'], measured, goal, _verdict(row)))
+    return '\n'.join(lines)
+
+
+def sizing_section(results):
+    """The sweep's results in Markdown: what ran, each app's part, and a summary of the targets."""
+    load_avg, grid, fixed = results['load_avg'], results['grid'], results['load']
+    quiet = load_avg['start'] <= results['quiet_load']
+    lines = [
+        'Measured by `%s` on %s UTC, in %.0f s%s. Machine: %d CPUs; 1-minute load average %.2f at the '
+        'start and %.2f at the end%s.' % (
+            results['command'], results['written'], results['elapsed'],
+            ' (**smoke run: a small grid and short runs; nothing is judged**)' if results['smoke'] else '',
+            results['cpus'], load_avg['start'], load_avg['end'],
+            '' if quiet else ': **the machine was not quiet** (above %.1f at the start), so the req/s '
+            'ratio is not the quiet-machine figure the target asks for' % results['quiet_load']), '',
+        'The fixed load of every measurement: `ab -c %d`, %d s (at most %d requests), inside the container. '
+        'The grid: processes %s x threads %s; one step is one grid value on either axis, so a point\'s eight '
+        'neighbours are one step from it, and a size between two grid values is placed on the log scale. '
+        'The best point: the lowest p99, the points within 10 %% (or 5 ms) of it tied, and of those the '
+        'lowest peak PSS of the group. The role and the trap ran %d time(s) per app (medians).' % (
+            fixed['concurrency'], fixed['seconds'], fixed['requests'],
+            ', '.join(map(str, grid['processes'])), ', '.join(map(str, grid['threads'])), results['repeat']), '',
+    ]
+    summary = ['| app | recommended | sweep\'s best | steps | req/s vs warm trap | memory vs warm trap |',
+               '|---|---|---|---:|---|---|']
+    for profile, title, dummy in results['profiles']:
+        app = results['apps'][profile]
+        lines += [sizing_app_block(profile, title, app, grid), '']
+        rows = app['targets']
+        summary.append('| %s | %d x %d | %s | %s | %s %s | %s %s |' % (
+            profile, app['recommendation']['processes'], app['recommendation']['threads'],
+            '%d x %d' % (app['best']['processes'], app['best']['threads']) if app['best'] else '-',
+            '%s %s' % (_fmt(app['steps'], 2), _verdict(rows[0])), _ratio3(rows[1]['value']), _verdict(rows[1]),
+            _ratio3(rows[2]['value']), _verdict(rows[2])))
+    return '\n'.join(['### Summary', ''] + summary + [''] + lines).rstrip() + '\n'
+
+
+def replace_section(text, section):
+    """`text` (docs/sizing.md) with what lies between SIZING_BEGIN and SIZING_END replaced by
+    `section`; ValueError when the markers are not there once each, in order."""
+    begin, end = text.find(SIZING_BEGIN), text.find(SIZING_END)
+    if text.count(SIZING_BEGIN) != 1 or text.count(SIZING_END) != 1 or end < begin:
+        raise ValueError('the file has no single %s ... %s section' % (SIZING_BEGIN, SIZING_END))
+    return text[:begin + len(SIZING_BEGIN)] + '\n' + section + text[end:]

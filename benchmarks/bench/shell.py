@@ -2,7 +2,9 @@
 
 import os
 import shlex
+import signal
 import subprocess
+import sys
 import time
 
 # benchmarks/ (this package's parent) and the repository root.
@@ -39,3 +41,19 @@ def sh(container, script, check=True, timeout=600):
     """A shell script run in the container: its output."""
     return run(['podman', 'exec', container, '/bin/sh', '-c', script], check=check,
                timeout=timeout).stdout
+
+
+def handle_signals():
+    """Interrupted or terminated (even from a background job, where SIGINT is ignored): the
+    harness's `finally` still removes its containers."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def save_raw(directory, raw):
+    """Each {file name: text} of `raw` into `directory`."""
+    os.makedirs(directory, exist_ok=True)
+    for filename, text in raw.items():
+        with open(os.path.join(directory, filename), 'w') as handle:
+            handle.write(text)
+    say('raw outputs saved in %s' % directory)

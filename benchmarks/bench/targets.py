@@ -17,6 +17,16 @@ TARGETS = (
     ('role vs worker + embedded: req/s', 'role', 'rps', 'worker', '>=', 0.8),
 )
 
+# The sizing sweep's targets (sizing_sweep.py, issue 24), for each app: the recommendation of
+# modwsgi.apache.group_metrics at most one grid step from the sweep's best point (bench/sweep.py
+# says what a step is); with the recommended size, the role's req/s at least the warm trap's, at
+# no more than a tenth of its peak memory (the role's: the front end and the app's group).
+SIZING_TARGETS = (
+    ("recommendation vs the sweep's best: grid steps", 'sweep', 'steps', None, '<=', 1.0),
+    ('role at the recommended size vs warm trap: req/s', 'role', 'rps', 'trap_warm', '>=', 1.0),
+    ('role at the recommended size vs warm trap: peak memory', 'role', 'peak_pss_mb', 'trap_warm', '<=', 0.1),
+)
+
 # Failed (or non-2xx) requests during a graceful reload under load: at most this many.
 RELOAD_FAILED_GOAL = 0
 
@@ -44,6 +54,14 @@ def judge(value, op, goal):
         return 'n/a'
     ok = value <= goal if op == '<=' else value >= goal
     return 'PASS' if ok else 'MISS'
+
+
+def missed_by(value, op, goal):
+    """How far `value` is on the wrong side of `goal`: 0.0 when judge() says PASS, None without
+    a value."""
+    if value is None:
+        return None
+    return max(0.0, goal - value if op == '>=' else value - goal)
 
 
 def evaluate_targets(summary, targets=TARGETS):

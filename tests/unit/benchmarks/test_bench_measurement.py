@@ -93,3 +93,20 @@ def test_host_calls_leaves_out_a_role_s_argument_spec_check(captured):
     output = captured('ansible-json-argument-spec.txt')
     assert '"ansible.builtin.validate_argument_spec"' in output
     assert measurement.host_calls(output) == 1
+
+
+def test_group_metrics_read_from_the_playbooks_output(captured):
+    # sizing_metrics.yml on the group cpu-default (2 x 15) under ab -c 50, as the sweep ran it.
+    result = measurement.task_result(captured('sizing-group_metrics-cpu.json'), measurement.METRICS_TASK)
+    group = result['groups'][0]
+    assert (group['process_group'], group['processes'], group['threads']) == ('cpu-default', 2, 15)
+    assert group['mod_wsgi_version'] == '4.9.4'
+    assert group['requests'] == 361
+    recommendation = group['recommendation']
+    assert (recommendation['processes'], recommendation['threads'], recommendation['basis']) == (2, 6, 'measured')
+    assert recommendation['reason'].endswith('CPU-bound: the 2 cores are the limit, more processes would only queue')
+
+
+def test_a_task_that_did_not_run_once_is_an_error(captured):
+    with pytest.raises(ValueError, match="task 'Nothing like it': 0 results, expected one"):
+        measurement.task_result(captured('sizing-group_metrics-cpu.json'), 'Nothing like it')

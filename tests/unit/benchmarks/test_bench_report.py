@@ -6,8 +6,13 @@ __metaclass__ = type
 
 import copy
 import json
+import os
+
+import pytest
 
 from bench import measurement, report, targets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def test_results_table_is_the_published_one(published):
@@ -66,3 +71,42 @@ def test_the_first_runs_read_back_from_a_document(captured):
         'source': 'docs/benchmarks.md', 'written': results['written'],
         'fresh_s': round(first_s, 1), 'image_s': round(first_s, 1)}
     assert '(not judged) |' in report.document(results, 'benchmarks.png')
+
+
+def test_the_sizing_section_replaces_only_its_part():
+    text = 'intro\n%s\nold part\n%s\n\n## Next\n' % (report.SIZING_BEGIN, report.SIZING_END)
+    assert report.replace_section(text, 'new part\n') == 'intro\n%s\nnew part\n%s\n\n## Next\n' % (
+        report.SIZING_BEGIN, report.SIZING_END)
+
+
+@pytest.mark.parametrize('text', ['no markers\n', '%s\n' % report.SIZING_BEGIN,
+                                  '%s\n%s\n' % (report.SIZING_END, report.SIZING_BEGIN)])
+def test_the_sizing_section_needs_its_markers(text):
+    with pytest.raises(ValueError, match='no single'):
+        report.replace_section(text, 'new part\n')
+
+
+def test_docs_sizing_has_the_sections_markers():
+    with open(os.path.join(ROOT, 'docs', 'sizing.md')) as handle:
+        text = handle.read()
+    assert report.replace_section(text, 'x\n').count(report.SIZING_BEGIN) == 1
+
+
+def test_the_sizing_section_of_a_smoke_run(captured):
+    results = json.loads(captured('sizing-smoke-results.json'))
+    text = report.sizing_section(results)
+    assert text.startswith('### Summary\n')
+    assert '| cpu | 2 x 6 | 2 x 2 | 0.79 PASS | 2.209x PASS | 0.005x PASS |' in text
+    assert '**smoke run: a small grid and short runs; nothing is judged**' in text
+    assert '1-minute load average 6.18 at the start and 10.52 at the end: **the machine was not quiet**' in text
+    assert '| 2 | **973 ms, 0.0 MB, 64/s** | 953 ms, 0.0 MB, 71/s |' in text
+    assert 'Tied on p99 with the lowest: 2 x 2, 2 x 8.' in text
+
+
+def test_a_missed_sizing_target_says_by_how_much(captured):
+    results = json.loads(captured('sizing-smoke-results.json'))
+    row = results['apps']['io']['targets'][1]
+    row.update(value=0.93, status=targets.judge(0.93, row['op'], row['goal']))
+    text = report.sizing_section(results)
+    assert '| role at the recommended size vs warm trap: req/s | 0.930x | >= 1.00x | MISS by 0.070x |' in text
+    assert '| io | 2 x 30 | 2 x 8 | 0.95 PASS | 0.930x MISS by 0.070x | 0.005x PASS |' in text
