@@ -340,13 +340,14 @@ def _plan_companions(index, app, primary, facts, files, ours_re, errors):
     ``primary``, on any port, that answers to the app's names and mounts its script with a
     ``WSGIScriptAlias``. Each selects the app's daemon group, defined in ``primary``.
 
-    :returns: ``[(file, vhost index, [(alias index, preload)], vhost)]``; errors appended.
+    :returns: ``[(site, vhost index, [(alias index, preload)], vhost)]`` (``site``: its
+        :class:`_File`); errors appended.
 
     mod_wsgi lets a daemon group defined in a ``<VirtualHost>`` be used only from virtual hosts
     with the same ServerName (or from the one that defines it): ``wsgi_execute_remote`` answers
     500 ("Daemon process called '%s' cannot be accessed by this WSGI application") otherwise, and
     a ``process-group=`` option is refused when Apache reads it ("WSGI process group not
-    accessible.", wsgi_set_script_alias; GrahamDumpleton/mod_wsgi src/server/mod_wsgi.c 4.9.4,
+    accessible.", wsgi_add_script_alias; GrahamDumpleton/mod_wsgi src/server/mod_wsgi.c 4.9.4,
     src/server/wsgi_config.c today). A companion with another ServerName is refused.
 
     ``process-group=`` on a companion's alias is checked when Apache reads that line: the group
@@ -356,7 +357,7 @@ def _plan_companions(index, app, primary, facts, files, ours_re, errors):
     checks per request; the primary's alias preloads the app in the group either way.
     """
     prefix = 'modwsgi_apps[%d]' % index
-    psite, pvindex, paindex, pvhost = primary
+    psite, pvindex, pvhost = primary[0], primary[1], primary[3]
     pname = pvhost['server'].rsplit(':', 1)[0]
     order = dict(((v['file'], v['line']), number) for number, v in enumerate(facts['vhosts']))
     found = []
