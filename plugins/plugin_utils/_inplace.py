@@ -380,9 +380,9 @@ def _plan_companions(index, app, primary, facts, files, ours_re, errors):
                 '%s.takeover: in_place defines the daemon group %s in %s:%s (ServerName %s), and %s:%s (ServerName %s) '
                 'also mounts %s for the app\'s names at %s:%s; mod_wsgi lets only virtual hosts with the same ServerName '
                 'use a group defined in a virtual host ("WSGI process group not accessible."): give it ServerName %s, '
-                'or remove that mount first' % (prefix, app['name'], pvhost['file'], pvhost['line'], pname,
-                                                 vhost['file'], vhost['line'], name, app['wsgi_script'],
-                                                 mounts[0]['file'], mounts[0]['line'], pname))
+                'or remove that mount first' % (
+                    prefix, app['name'], pvhost['file'], pvhost['line'], pname, vhost['file'], vhost['line'], name,
+                    app['wsgi_script'], mounts[0]['file'], mounts[0]['line'], pname))
             continue
         aliases = []
         for mount in mounts:
