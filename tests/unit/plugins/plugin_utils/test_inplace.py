@@ -595,9 +595,28 @@ def test_a_companion_with_another_servername_is_refused_before_any_change(tmp_pa
 ], ids=['another-script', 'redirect-only'])
 def test_a_virtual_host_of_the_names_that_does_not_mount_the_script_is_left_alone(tmp_path, http):
     host = certbot_pair(tmp_path, http=http)
+    # The restriction rule counts another script's mount as left embedded.
+    assert [m['script'] for m in left_embedded(host.facts(), normalized(MYSITE_APP), OURS, PROBE_URL)] == (
+        ['/srv/mysite/other.wsgi'] if 'other.wsgi' in http else [])
     result = host.apply(normalized(MYSITE_APP))
     assert [f['path'] for f in result['files']] == [SSL_AVAILABLE]
     assert result['apps']['mysite']['files'] == [SSL_ENABLED]
     assert host.text(SSL_AVAILABLE) == MYSITE_SSL_CONVERTED and host.text(HTTP_AVAILABLE) == http
     assert [(m['server'], m['mode']) for m in host.facts()['mounts'] if m['server'] == 'mysite.test:80'] == (
         [('mysite.test:80', 'embedded')] if 'other.wsgi' in http else [])
+
+
+def test_a_companion_whose_servername_comes_after_its_alias_selects_the_group_without_preload(tmp_path):
+    # Apache reads the alias before the ServerName: a process-group= there would be refused
+    # ("WSGI process group not matchable."). The <Files> selection is checked per request.
+    http = MYSITE.replace('    ServerName mysite.test\n    ServerAlias www.mysite.test\n'
+                          '    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n',
+                          '    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n'
+                          '    ServerName mysite.test\n    ServerAlias www.mysite.test\n')
+    host = certbot_pair(tmp_path, http=http)
+    host.apply(normalized(MYSITE_APP))
+    assert 'original line' not in host.text(HTTP_AVAILABLE) and 'WSGIProcessGroup mysite' in host.text(HTTP_AVAILABLE)
+    assert script_mounts(host.facts()) == [('mysite.test:443', '/', 'daemon', 'mysite', True),
+                                           ('mysite.test:80', '/', 'daemon', 'mysite', False)]
+    host.apply(normalized({'name': 'mysite', 'state': 'absent'}))
+    assert host.text(HTTP_AVAILABLE) == http
