@@ -372,8 +372,8 @@ def read_site(path, sysroot='/'):
 def site_sources(mod_wsgi, apps, ours, sysroot='/'):
     """The site files that ``takeover: in_place`` may rewrite, read in the same call (see
     :func:`read_site`), by the path ``wsgi_facts`` names: every file (not the role's own, which
-    ``ours`` matches) that defines a daemon group named like one of ``apps`` (blocks an earlier
-    run left) and, when a present application has ``takeover: in_place``, every file that holds
+    ``ours`` matches) that defines a daemon group named like one of ``apps``, or mounts a script
+    in such a group (blocks an earlier run left) and, when a present application has ``takeover: in_place``, every file that holds
     a virtual host. The controller picks the ones its plan needs
     (plugins/plugin_utils/_inplace.py, files_to_read); which virtual host an application claims
     is decided there, so the host reads a few files more rather than a second time."""
@@ -381,6 +381,9 @@ def site_sources(mod_wsgi, apps, ours, sysroot='/'):
     names = set(app['name'] for app in apps)
     paths = set(group['file'] for group in mod_wsgi.get('daemon_groups') or []
                 if group['name'] in names and group.get('file'))
+    # A virtual host that only selects such a group (the other half of Certbot's pair).
+    paths.update(mount['file'] for mount in mod_wsgi.get('mounts') or []
+                 if mount.get('process_group') in names and mount.get('file'))
     if any(app.get('state', 'present') == 'present' and app.get('takeover') == 'in_place' for app in apps):
         paths.update(vhost['file'] for vhost in mod_wsgi.get('vhosts') or [])
     found = {}

@@ -309,7 +309,11 @@ takeovers:
   type: list
   elements: dict
 in_place:
-  description: For each present application converted in place, its probe's C(url) and its site's C(file).
+  description:
+    - For each present application converted in place, its probe's C(url), the C(file) of its own
+      virtual host (the one that defines its daemon group), and C(files), every file the conversion
+      changes for it, that one first, then those of its other virtual hosts (in Certbot's pair, the
+      port-80 site that still mounts the application), which only select the group.
   returned: success
   type: dict
 files:

@@ -20,7 +20,8 @@ A mount is converted by the run, and so not listed, when:
 - it is in a file that ``takeover: replace`` disables (:func:`_takeover.plan`; a claimed file the
   role may not disable is refused by that rule, naming it);
 - ``takeover: in_place`` converts it: the marked block of an application selects its group for
-  every mount of its ``wsgi_script`` in its virtual host (:mod:`_inplace`);
+  every mount of its ``wsgi_script`` in its virtual host, and in each other virtual host that
+  answers to its names and mounts that script with a ``WSGIScriptAlias`` (:mod:`_inplace`);
 - it is in a file the role writes itself (``ours``): those are rewritten or removed.
 
 A mount that runs in the group of an application now ``state: absent`` in a file the role did
@@ -41,7 +42,8 @@ import re
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
     RE_ABS_PATH, RE_MOUNT_KEY, RE_URL_PATH, mount_key, shown)
-from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import claims, plan
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._inplace import mounts_script
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import answers_names, claims, plan
 
 SETTING = 'modwsgi_restrict_embedded_accept'
 
@@ -70,6 +72,9 @@ def _converted_in_place(mounts, vhosts, apps, ours_re):
         servers = set(v['server'] for v in vhosts if not ours_re.search(v['file']) and claims(v, app))
         done.update(index for index, mount in enumerate(mounts)
                     if mount['server'] in servers and mount.get('script') == app['wsgi_script'])
+        # The other virtual hosts of the app (Certbot's pair) select its group too.
+        done.update(index for index, mount in enumerate(mounts) for v in vhosts
+                    if not ours_re.search(v['file']) and answers_names(v, app) and mounts_script(mount, v, app))
     return done
 
 

@@ -21,6 +21,13 @@ diff). Nothing else in a file changes, byte for byte:
   ``process-group=`` and ``application-group=``: it is replaced by a second marked block that
   keeps the original line as a comment, so that removing the blocks restores it exactly.
 
+- Every other virtual host of the app (Certbot's pair: the ``*:80`` site that still mounts the
+  app beside its ``-le-ssl.conf`` copy on ``*:443``), on any port, that answers to its names and
+  mounts its script with a ``WSGIScriptAlias``, gets one marked block after its ``<VirtualHost
+  ...>`` line: the selection only, of the one group the app's own virtual host defines (and its
+  alias block with ``preload``, where mod_wsgi accepts it: :func:`_plan_companions`). A virtual
+  host that answers to the names but mounts another script, or none (a redirect), is left alone.
+
 Both go *before* any other line of the virtual host for a reason: mod_wsgi takes the first
 ``WSGIScriptAlias`` that matches, in configuration order (``wsgi_hook_intercept`` loops over the
 server's alias list and returns on the first match, GrahamDumpleton/mod_wsgi
@@ -39,13 +46,14 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import claims
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import answers_names, claims
 
 MARKER = 'modwsgi.apache.daemon_mode'
 ORIGINAL = '# original line: '
 _RE_BEGIN = re.compile(r'^\s*# BEGIN modwsgi\.apache\.daemon_mode (\S+?)( alias)?:')
 _RE_END = re.compile(r'^\s*# END modwsgi\.apache\.daemon_mode (\S+?)( alias)?\s*$')
 _RE_VHOST_END = re.compile(r'^\s*</VirtualHost\s*>', re.I)
+_RE_SERVER_NAME = re.compile(r'^\s*ServerName\s', re.I)
 _RE_SECTION = re.compile(r'^\s*<(Location|LocationMatch|Directory|DirectoryMatch|Files|FilesMatch)[\s>]', re.I)
 _RE_SECTION_END = re.compile(r'^\s*</(Location|LocationMatch|Directory|DirectoryMatch|Files|FilesMatch)\s*>', re.I)
 _RE_OVERRIDE = re.compile(r'^\s*(WSGIProcessGroup|WSGIApplicationGroup)\s|^\s*(SetHandler|AddHandler)\s+wsgi-script', re.I)
@@ -166,12 +174,27 @@ def head_block(app, indent, newline, probe_url, probe_dir):
     if probe_url:
         body += ['WSGIScriptAlias %s/%s %s/probe.wsgi %s' % (probe_url, name, probe_dir, group_opts),
                  '<Location %s/%s>' % (probe_url, name), '    Require local', '</Location>']
-    # The app's script, not a URL: every request mapped to it, and no other mount of this vhost.
-    directory, script = app['wsgi_script'].rsplit('/', 1)
-    body += ['<Directory %s>' % directory, '    <Files %s>' % script,
-             '        WSGIProcessGroup %s' % name, '        WSGIApplicationGroup %s' % app['application_group'],
-             '    </Files>', '</Directory>']
+    body += _selection(app)
     body.append('# END %s %s' % (MARKER, name))
+    return [indent + line + newline for line in body]
+
+
+def _selection(app):
+    """The app's script, not a URL, selects its group: every request mapped to it, and no other
+    mount of the virtual host."""
+    directory, script = app['wsgi_script'].rsplit('/', 1)
+    return ['<Directory %s>' % directory, '    <Files %s>' % script,
+            '        WSGIProcessGroup %s' % app['name'], '        WSGIApplicationGroup %s' % app['application_group'],
+            '    </Files>', '</Directory>']
+
+
+def companion_block(app, primary, indent, newline):
+    """The block after the ``<VirtualHost>`` line of another virtual host of the app (Certbot's
+    pair): the selection of the group that ``primary`` defines (named by its server and file, not
+    its line, which the blocks of other applications may move: a second run gives the same text)."""
+    name = app['name']
+    body = ['# BEGIN %s %s: daemon group %s, defined in %s; state: absent removes this block' % (
+        MARKER, name, name, primary)] + _selection(app) + ['# END %s %s' % (MARKER, name)]
     return [indent + line + newline for line in body]
 
 
@@ -231,8 +254,45 @@ def _none_serves(app, facts):
             '%s %s at %s:%s' % key for key in seen)
 
 
+def _check_mount(prefix, app, site, vhost, vindex, mount, files, preload, errors):
+    """The index of ``mount``'s ``WSGIScriptAlias`` line in ``site``, when in_place can convert it
+    there; ``None`` with the reason appended to ``errors`` otherwise."""
+    aindex = site.original_index(mount['line'])[0]
+    if site.lines[aindex].rstrip('\r\n').endswith('\\'):
+        errors.append('%s.url_path: the WSGIScriptAlias at %s:%s continues on the next line; write it on one line first'
+                      % (prefix, mount['file'], mount['line']))
+        return None
+    decided = mount.get('decided_by') or {}
+    if decided.get('file') is not None:
+        owner = files[decided['file']].original_index(decided['line'])[1] if decided['file'] in files else None
+        if owner != app['name']:
+            errors.append('%s.takeover: the process group of %s on %s is set by "%s" at %s:%s; in_place would not '
+                          'override it: remove it first' % (prefix, mount['url'], vhost['server'],
+                                                            decided['directive'], decided['file'], decided['line']))
+            return None
+    for inner in _vhost_range(site.lines, vindex):
+        # With preload, the alias's own process-group= and application-group= win over any
+        # WSGIProcessGroup of a section; a handler in a section still makes a mount of its own.
+        if _RE_SECTION.match(site.lines[inner]):
+            depth = 1
+            for deeper in range(inner + 1, len(site.lines)):
+                if _RE_SECTION.match(site.lines[deeper]):
+                    depth += 1
+                elif _RE_SECTION_END.match(site.lines[deeper]):
+                    depth -= 1
+                    if not depth:
+                        break
+                elif _RE_OVERRIDE.match(site.lines[deeper]) and not (
+                        preload and _RE_OVERRIDE.match(site.lines[deeper]).group(1)):
+                    errors.append('%s.takeover: "%s" at %s:%d, inside a section, would decide the mode of some '
+                                  'URLs of this virtual host; in_place does not change sections: move it out first'
+                                  % (prefix, site.lines[deeper].strip(), vhost['file'], _line_of(site.where, deeper)))
+                    return None
+    return aindex
+
+
 def _plan_app(index, app, facts, files, ours_re, errors):
-    """Where one present in-place app goes: ``(file, vhost index, alias index)``; errors appended."""
+    """Where one present in-place app goes: ``(file, vhost index, alias index, vhost)``; errors appended."""
     prefix = 'modwsgi_apps[%d]' % index
     where = '%s:%s' % (app['server_name'], app['port'])
     vhosts = [v for v in facts['vhosts'] if not ours_re.search(v['file']) and claims(v, app)]
@@ -256,39 +316,85 @@ def _plan_app(index, app, facts, files, ours_re, errors):
         errors.append('%s.wsgi_script: %s, but the site mounts %s at %s:%s'
                       % (prefix, app['wsgi_script'], mount['script'], mount['file'], mount['line']))
         return None
-    aindex = site.original_index(mount['line'])[0]
-    original = site.lines[aindex]
-    if original.rstrip('\r\n').endswith('\\'):
-        errors.append('%s.url_path: the WSGIScriptAlias at %s:%s continues on the next line; write it on one line first'
-                      % (prefix, mount['file'], mount['line']))
+    aindex = _check_mount(prefix, app, site, vhost, vindex, mount, files, app['preload'], errors)
+    if aindex is None:
         return None
-    decided = mount.get('decided_by') or {}
-    if decided.get('file') is not None:
-        owner = files[decided['file']].original_index(decided['line'])[1] if decided['file'] in files else None
-        if owner != app['name']:
-            errors.append('%s.takeover: the process group of %s on %s is set by "%s" at %s:%s; in_place would not '
-                          'override it: remove it first' % (prefix, app['url_path'], where, decided['directive'],
-                                                            decided['file'], decided['line']))
-            return None
-    for inner in _vhost_range(site.lines, vindex):
-        # With preload, the alias's own process-group= and application-group= win over any
-        # WSGIProcessGroup of a section; a handler in a section still makes a mount of its own.
-        if _RE_SECTION.match(site.lines[inner]):
-            depth = 1
-            for deeper in range(inner + 1, len(site.lines)):
-                if _RE_SECTION.match(site.lines[deeper]):
-                    depth += 1
-                elif _RE_SECTION_END.match(site.lines[deeper]):
-                    depth -= 1
-                    if not depth:
-                        break
-                elif _RE_OVERRIDE.match(site.lines[deeper]) and not (
-                        app['preload'] and _RE_OVERRIDE.match(site.lines[deeper]).group(1)):
-                    errors.append('%s.takeover: "%s" at %s:%d, inside a section, would decide the mode of some '
-                                  'URLs of this virtual host; in_place does not change sections: move it out first'
-                                  % (prefix, site.lines[deeper].strip(), vhost['file'], _line_of(site.where, deeper)))
-                    return None
     return site, vindex, aindex, vhost
+
+
+def mounts_script(mount, vhost, app):
+    """Whether ``mount`` is a ``WSGIScriptAlias`` of the app's script in ``vhost``'s file and name."""
+    return (mount['server'], mount['file']) == (vhost['server'], vhost['file']) and \
+        mount.get('script') == app['wsgi_script'] and (mount.get('directive') or '').lower() == 'wsgiscriptalias'
+
+
+def _server_name(lines, vindex, before=None):
+    """Whether the ``<VirtualHost>`` at ``vindex`` sets its own ``ServerName`` (before the line
+    ``before``, when given)."""
+    return any(_RE_SERVER_NAME.match(lines[inner]) for inner in _vhost_range(lines, vindex)
+               if before is None or inner < before)
+
+
+def _plan_companions(index, app, primary, facts, files, ours_re, errors):
+    """The other virtual hosts of the app (Certbot's pair): every one, not the role's own and not
+    ``primary``, on any port, that answers to the app's names and mounts its script with a
+    ``WSGIScriptAlias``. Each selects the app's daemon group, defined in ``primary``.
+
+    :returns: ``[(site, vhost index, [(alias index, preload)], vhost)]`` (``site``: its
+        :class:`_File`); errors appended.
+
+    mod_wsgi lets a daemon group defined in a ``<VirtualHost>`` be used only from virtual hosts
+    with the same ServerName (or from the one that defines it): ``wsgi_execute_remote`` answers
+    500 ("Daemon process called '%s' cannot be accessed by this WSGI application") otherwise, and
+    a ``process-group=`` option is refused when Apache reads it ("WSGI process group not
+    accessible.", wsgi_add_script_alias; GrahamDumpleton/mod_wsgi src/server/mod_wsgi.c 4.9.4,
+    src/server/wsgi_config.c today). A companion with another ServerName is refused.
+
+    ``process-group=`` on a companion's alias is checked when Apache reads that line: the group
+    must be defined before it ("WSGI process group not yet configured.") and both virtual hosts
+    must have their ServerName by then ("WSGI process group not matchable."). When that does not
+    hold, the companion selects the group through its ``<Files>`` block only, which mod_wsgi
+    checks per request; the primary's alias preloads the app in the group either way.
+    """
+    prefix = 'modwsgi_apps[%d]' % index
+    psite, pvindex, pvhost = primary[0], primary[1], primary[3]
+    pname = pvhost['server'].rsplit(':', 1)[0]
+    order = dict(((v['file'], v['line']), number) for number, v in enumerate(facts['vhosts']))
+    found = []
+    for vhost in facts['vhosts']:
+        if ours_re.search(vhost['file']) or (vhost['file'], vhost['line']) == (pvhost['file'], pvhost['line']) \
+                or not answers_names(vhost, app):
+            continue
+        mounts = [m for m in facts['mounts'] if mounts_script(m, vhost, app)]
+        if not mounts:
+            continue  # another script, or none (a redirect): left as it is
+        site = files[vhost['file']]
+        vindex = site.original_index(vhost['line'])[0]
+        inside = _vhost_range(site.lines, vindex)
+        mounts = [m for m in mounts if site.original_index(m['line'])[0] in inside]
+        if not mounts:
+            continue
+        name = vhost['server'].rsplit(':', 1)[0]
+        if name != pname:
+            errors.append(
+                '%s.takeover: in_place defines the daemon group %s in %s:%s (ServerName %s), and %s:%s (ServerName %s) '
+                'also mounts %s for the app\'s names at %s:%s; mod_wsgi lets only virtual hosts with the same ServerName '
+                'use a group defined in a virtual host ("WSGI process group not accessible."): give it ServerName %s, '
+                'or remove that mount first' % (
+                    prefix, app['name'], pvhost['file'], pvhost['line'], pname, vhost['file'], vhost['line'], name,
+                    app['wsgi_script'], mounts[0]['file'], mounts[0]['line'], pname))
+            continue
+        aliases = []
+        for mount in mounts:
+            aindex = site.original_index(mount['line'])[0]
+            preload = app['preload'] and order[(vhost['file'], vhost['line'])] > order[(pvhost['file'], pvhost['line'])] \
+                and _server_name(psite.lines, pvindex) and _server_name(site.lines, vindex, aindex)
+            if _check_mount(prefix, app, site, vhost, vindex, mount, files, preload, errors) is None:
+                break
+            aliases.append((aindex, preload))
+        else:
+            found.append((site, vindex, aliases, vhost))
+    return found
 
 
 def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
@@ -302,8 +408,9 @@ def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
         every path of :func:`files_to_read`; ``real`` is the file a link points to.
     :param ours: a regular expression that matches the files the role writes itself.
     :returns: ``{'files': [{path, content, mode, owner, group, on_change}], 'apps': {name:
-        {url, file}}}``: only the files whose text changes, and the probe URL of each present
-        in-place application.
+        {url, file, files}}}``: only the files whose text changes, and for each present in-place
+        application its probe URL, the file of its own virtual host, and every file it converts
+        (that one first, then those of its other virtual hosts).
     :raises InPlaceError: naming the application's field and the file:line, before anything
         changes.
     """
@@ -331,10 +438,23 @@ def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
         site.heads.setdefault(vindex, []).extend(head_block(app, indent, newline, probe and probe_url, probe_dir))
         if app['preload']:
             site.aliases[aindex] = alias_block(app, original, indent, newline)
+        converted = [vhost['file']]
+        for other, oindex, aliases, ovhost in _plan_companions(index, app, found, facts, files, ours_re, errors):
+            first = other.lines[aliases[0][0]]
+            oindent = first[:len(first) - len(first.lstrip())]
+            onewline = _newline(other.lines[oindex])
+            other.heads.setdefault(oindex, []).extend(
+                companion_block(app, 'the virtual host %s of %s' % (vhost['server'], vhost['file']), oindent, onewline))
+            for alias, preload in aliases:
+                if preload:
+                    line = other.lines[alias]
+                    other.aliases[alias] = alias_block(app, line, line[:len(line) - len(line.lstrip())], onewline)
+            if ovhost['file'] not in converted:
+                converted.append(ovhost['file'])
         # The vhost's TLS as Apache reads it (wsgi_facts: its SSLEngine, from an Include too).
         reach[app['name']] = {'url': probe_address('https' if vhost['tls'] else 'http', app['port'], probe_url,
                                                    app['name']),
-                              'file': vhost['file']}
+                              'file': vhost['file'], 'files': converted}
     if errors:
         raise InPlaceError(errors)
     changed = []
@@ -349,14 +469,18 @@ def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
 
 
 def files_to_read(facts, apps, ours):
-    """The files :func:`plan` needs: each present in-place app's virtual host, and every file
-    (not the role's own) that defines a daemon group named like one of the apps (a block left
-    by an earlier run)."""
+    """The files :func:`plan` needs: each present in-place app's virtual host and the other
+    virtual hosts that answer to its names and mount its script (Certbot's pair), and every file
+    (not the role's own) that defines a daemon group named like one of the apps or mounts a
+    script in such a group (the blocks left by an earlier run, a companion's selection too)."""
     ours_re = re.compile(ours)
     names = set(app['name'] for app in apps)
     paths = set(group['file'] for group in facts['daemon_groups']
                 if group['name'] in names and group.get('file') and not ours_re.search(group['file']))
+    paths.update(mount['file'] for mount in facts['mounts']
+                 if mount.get('process_group') in names and mount.get('file') and not ours_re.search(mount['file']))
     for app in apps:
         if app['state'] == 'present' and app.get('takeover') == 'in_place':
-            paths.update(v['file'] for v in facts['vhosts'] if not ours_re.search(v['file']) and claims(v, app))
+            paths.update(v['file'] for v in facts['vhosts'] if not ours_re.search(v['file']) and (
+                claims(v, app) or (answers_names(v, app) and any(mounts_script(m, v, app) for m in facts['mounts']))))
     return sorted(paths)

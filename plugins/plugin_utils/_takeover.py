@@ -35,6 +35,11 @@ def claims(vhost, app):
     ports = set([str(app['port'])] + (['80'] if app.get('http_redirect') else []))
     if not ports.intersection(vhost['ports']) and '*' not in vhost['ports']:
         return False
+    return answers_names(vhost, app)
+
+
+def answers_names(vhost, app):
+    """Whether ``vhost`` answers to the app's server_name or one of its aliases, on any port."""
     hosts = [app['server_name']] + [a for a in app.get('server_aliases') or [] if '*' not in a]
     return any(answers_to(vhost['names'], host) for host in hosts)
 

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 from ansible_collections.modwsgi.apache.plugins.module_utils import _wsgi_facts
 from ansible_collections.modwsgi.apache.plugins.module_utils._preflight import site_sources
 from ansible_collections.modwsgi.apache.plugins.plugin_utils import _inplace, _plan
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._collateral import left_embedded
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import APP_DEFAULTS, validate
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import plan as takeover_plan
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import refusals
@@ -100,23 +102,30 @@ CONVERTED = LEGACY.replace('''<VirtualHost *:443>
 
 
 class Host(object):
-    """Debian 12's captured tree with one site, read as the role reads it (wsgi_facts, stat, slurp)."""
+    """Debian 12's captured tree with one site (or more: ``more``, ``{name: text}``), read as the
+    role reads it (wsgi_facts, stat, slurp)."""
 
-    def __init__(self, tmp_path, text, name='legacy.conf'):
+    def __init__(self, tmp_path, text, name='legacy.conf', more=None):
         self.root = debian_sysroot(tmp_path, '12', 'event')
         self.available = '/etc/apache2/sites-available/' + name
         self.enabled = '/etc/apache2/sites-enabled/' + name
-        self.write(text)
-        os.symlink('../sites-available/' + name, self.root + self.enabled)
+        for site, content in [(name, text)] + sorted((more or {}).items()):
+            self.write(content, '/etc/apache2/sites-available/' + site)
+            os.symlink('../sites-available/' + site, self.root + '/etc/apache2/sites-enabled/' + site)
         os.makedirs(os.path.dirname(self.root + CERTBOT_TLS))
         shutil.copyfile(str(CERTBOT_TLS_FILE), self.root + CERTBOT_TLS)
 
-    def write(self, text):
-        with open(self.root + self.available, 'w', newline='') as handle:
+    def enable_ssl(self):
+        """``a2enmod ssl``: its links, and those of the module it depends on."""
+        for module in ('socache_shmcb.load', 'ssl.load', 'ssl.conf'):
+            os.symlink('../mods-available/' + module, self.root + '/etc/apache2/mods-enabled/' + module)
+
+    def write(self, text, path=None):
+        with open(self.root + (path or self.available), 'w', newline='') as handle:
             handle.write(text)
 
-    def text(self):
-        with open(self.root + self.available, newline='') as handle:
+    def text(self, path=None):
+        with open(self.root + (path or self.available), newline='') as handle:
             return handle.read()
 
     def facts(self):
@@ -125,15 +134,16 @@ class Host(object):
     def plan(self, apps, probe=True):
         facts = self.facts()
         paths = _inplace.files_to_read(facts, apps, OURS)
-        sources = dict((path, {'content': self.text(), 'real': self.available, 'mode': '0640',
+        sources = dict((path, {'content': self.text(path.replace('-enabled/', '-available/')),
+                               'real': path.replace('-enabled/', '-available/'), 'mode': '0640',
                                'owner': 'root', 'group': 'root'}) for path in paths)
         return _inplace.plan(facts, apps, sources, OURS, PROBE_URL, PROBE_DIR, probe)
 
     def apply(self, apps):
         result = self.plan(apps)
         for entry in result['files']:
-            assert entry['path'] == self.available
-            self.write(entry['content'])
+            assert entry['path'].startswith('/etc/apache2/sites-available/')
+            self.write(entry['content'], entry['path'])
         return result
 
 
@@ -154,8 +164,8 @@ def test_two_apps_of_one_vhost_are_converted_and_nothing_else_changes(legacy):
     assert legacy.text() == CONVERTED
     # The vhost is HTTPS (SSLEngine on): each app is probed there, at its own URL.
     assert result['apps'] == {
-        'shop': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/shop', 'file': ENABLED},
-        'api': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/api', 'file': ENABLED}}
+        'shop': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/shop', 'file': ENABLED, 'files': [ENABLED]},
+        'api': {'url': 'https://127.0.0.1:443/.well-known/modwsgi-probe/api', 'file': ENABLED, 'files': [ENABLED]}}
 
 
 @pytest.mark.parametrize('included, scheme', [
@@ -382,8 +392,8 @@ def test_the_plan_writes_the_file_a_link_points_to_and_keeps_its_mode(legacy):
     assert sources[ENABLED]['real'] == AVAILABLE and sources[ENABLED]['content'] == LEGACY
     files, reach = _plan.in_place(facts, apps, sources, [], PROBE_URL, True, '/var/backups/modwsgi')
     assert [(f['path'], f['mode'], f['content'] == CONVERTED) for f in files] == [(AVAILABLE, '0640', True)]
-    assert reach == {'shop': {'url': 'https://127.0.0.1:443%s/shop' % PROBE_URL, 'file': ENABLED},
-                     'api': {'url': 'https://127.0.0.1:443%s/api' % PROBE_URL, 'file': ENABLED}}
+    assert reach == {'shop': {'url': 'https://127.0.0.1:443%s/shop' % PROBE_URL, 'file': ENABLED, 'files': [ENABLED]},
+                     'api': {'url': 'https://127.0.0.1:443%s/api' % PROBE_URL, 'file': ENABLED, 'files': [ENABLED]}}
     # A refusal names the field, with the takeover refusals, before anything changes.
     with pytest.raises(_plan.PlanError) as refused:
         _plan.in_place(facts, normalized(dict(SHOP, port=8443)), sources, [], PROBE_URL, True, '/x')
@@ -435,3 +445,178 @@ def test_daemon_options_python_path_and_options_sorted_booleans_as_on_off():
     assert options[5:7] == ['python-path=/srv/shop/lib:/srv/lib', 'server-metrics=On']
     assert options[7:] == sorted(options[7:])
     assert _inplace.daemon_options(dict(SHOP_APP, daemon_options={'lazy': True}))[-1] == 'lazy=On'
+
+
+# Certbot's pair (issue 22): Molecule in_place's mysite (where each line comes from:
+# molecule/in_place/files/PROVENANCE.md). mysite.conf on *:80 still mounts the app and ends with
+# Certbot's unindented redirect; mysite-le-ssl.conf is Certbot's copy on *:443, inside
+# <IfModule mod_ssl.c>, its TLS only from Certbot's include. Debian reads mysite-le-ssl.conf
+# first ('-' sorts before '.').
+MYSITE_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'mysite.conf'
+MYSITE_SSL_FILE = ROOT / 'molecule' / 'in_place' / 'files' / 'mysite-le-ssl.conf'
+MYSITE = MYSITE_FILE.read_text()
+MYSITE_SSL = MYSITE_SSL_FILE.read_text()
+SSL_ENABLED = '/etc/apache2/sites-enabled/mysite-le-ssl.conf'
+SSL_AVAILABLE = '/etc/apache2/sites-available/mysite-le-ssl.conf'
+HTTP_ENABLED = '/etc/apache2/sites-enabled/mysite.conf'
+HTTP_AVAILABLE = '/etc/apache2/sites-available/mysite.conf'
+MYSITE_APP = {'name': 'mysite', 'server_name': 'mysite.test', 'server_aliases': ['www.mysite.test'], 'port': 443,
+              'wsgi_script': '/srv/mysite/mysite/wsgi.py', 'processes': 1, 'threads': 2, 'takeover': 'in_place'}
+SELECTION = '''    <Directory /srv/mysite/mysite>
+        <Files wsgi.py>
+            WSGIProcessGroup mysite
+            WSGIApplicationGroup %{GLOBAL}
+        </Files>
+    </Directory>
+'''
+ALIAS = '''    # BEGIN modwsgi.apache.daemon_mode mysite alias: preloaded in mysite; state: absent restores the original line
+# original line:     WSGIScriptAlias / /srv/mysite/mysite/wsgi.py
+    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py process-group=mysite application-group=%{GLOBAL}
+    # END modwsgi.apache.daemon_mode mysite alias
+'''
+# The app's own virtual host (port 443): the group, the probe, the selection, the preloaded alias.
+MYSITE_SSL_CONVERTED = MYSITE_SSL.replace('<VirtualHost *:443>\n', '''<VirtualHost *:443>
+    # BEGIN modwsgi.apache.daemon_mode mysite: daemon mode for mysite; state: absent removes this block
+    WSGIDaemonProcess mysite processes=1 threads=2 display-name=%{GROUP} home=/srv/mysite/mysite server-metrics=On
+    WSGIScriptAlias /.well-known/modwsgi-probe/mysite /usr/local/share/modwsgi-probe/probe.wsgi process-group=mysite application-group=%{GLOBAL}
+    <Location /.well-known/modwsgi-probe/mysite>
+        Require local
+    </Location>
+''' + SELECTION + '''    # END modwsgi.apache.daemon_mode mysite
+''').replace('    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n', ALIAS)
+# The *:80 one: the selection of that group, and its alias preloaded there too. Certbot's
+# unindented lines stay as they are.
+MYSITE_CONVERTED = MYSITE.replace('<VirtualHost *:80>\n', '''<VirtualHost *:80>
+    # BEGIN modwsgi.apache.daemon_mode mysite: daemon group mysite, defined in the virtual host mysite.test:443 of %s; state: absent removes this block
+''' % SSL_ENABLED + SELECTION + '''    # END modwsgi.apache.daemon_mode mysite
+''').replace('    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n', ALIAS)
+
+
+def certbot_pair(tmp_path, http=MYSITE, ssl=MYSITE_SSL):
+    host = Host(tmp_path, ssl, 'mysite-le-ssl.conf', more={'mysite.conf': http})
+    host.enable_ssl()
+    return host
+
+
+def script_mounts(facts):
+    return sorted((m['server'], m['url'], m['mode'], m['process_group'], m['preloaded'])
+                  for m in facts['mounts'] if m['script'] == MYSITE_APP['wsgi_script'])
+
+
+def test_certbot_s_pair_is_converted_as_one_app(tmp_path):
+    host = certbot_pair(tmp_path)
+    vhosts = dict((v['server'], v) for v in host.facts()['vhosts'] if 'mysite.test' in v['names'])
+    # As Apache reads it: the copy inside <IfModule mod_ssl.c>, its TLS from Certbot's include.
+    assert [(server, v['tls'], v['file']) for server, v in sorted(vhosts.items())] == [
+        ('mysite.test:443', True, SSL_ENABLED), ('mysite.test:80', False, HTTP_ENABLED)]
+    result = host.apply(normalized(MYSITE_APP))
+    assert [f['path'] for f in result['files']] == [SSL_AVAILABLE, HTTP_AVAILABLE]
+    assert host.text(SSL_AVAILABLE) == MYSITE_SSL_CONVERTED
+    assert host.text(HTTP_AVAILABLE) == MYSITE_CONVERTED
+    assert result['apps'] == {'mysite': {'url': 'https://127.0.0.1:443%s/mysite' % PROBE_URL, 'file': SSL_ENABLED,
+                                         'files': [SSL_ENABLED, HTTP_ENABLED]}}
+
+
+def test_after_the_pair_s_conversion_the_audit_shows_no_embedded_mount_of_the_app(tmp_path):
+    host = certbot_pair(tmp_path)
+    assert script_mounts(host.facts()) == [('mysite.test:443', '/', 'embedded', '', False),
+                                           ('mysite.test:80', '/', 'embedded', '', False)]
+    host.apply(normalized(MYSITE_APP))
+    facts = host.facts()
+    # One daemon group, and every mount of the script runs in it, on both ports.
+    assert [g['name'] for g in facts['daemon_groups']] == ['mysite']
+    assert script_mounts(facts) == [('mysite.test:443', '/', 'daemon', 'mysite', True),
+                                    ('mysite.test:80', '/', 'daemon', 'mysite', True)]
+    assert [f for f in facts['findings'] if 'mysite' in json.dumps(f)] == []
+    # The restriction rule agrees: nothing of the app is left embedded.
+    assert left_embedded(host.facts(), normalized(MYSITE_APP), OURS, PROBE_URL) == []
+
+
+def test_the_pair_s_second_run_changes_nothing_and_state_absent_restores_both_files(tmp_path):
+    host = certbot_pair(tmp_path)
+    apps = normalized(MYSITE_APP)
+    host.apply(apps)
+    assert host.plan(apps)['files'] == []
+    absent = normalized({'name': 'mysite', 'state': 'absent'})
+    # mysite.conf only selects the group: it is found through its mount's group, on the host too.
+    assert _inplace.files_to_read(host.facts(), absent, OURS) == [SSL_ENABLED, HTTP_ENABLED]
+    assert sorted(site_sources(host.facts(), absent, OURS, sysroot=host.root)) == [SSL_ENABLED, HTTP_ENABLED]
+    result = host.apply(absent)
+    assert [f['path'] for f in result['files']] == [SSL_AVAILABLE, HTTP_AVAILABLE] and result['apps'] == {}
+    assert host.text(SSL_AVAILABLE) == MYSITE_SSL and host.text(HTTP_AVAILABLE) == MYSITE
+
+
+def test_before_the_pair_is_converted_the_restriction_rule_counts_the_port_80_mount_as_converted(tmp_path):
+    host = certbot_pair(tmp_path)
+    assert left_embedded(host.facts(), normalized(MYSITE_APP), OURS, PROBE_URL) == []
+
+
+def test_a_companion_read_before_the_group_selects_it_without_preload(tmp_path):
+    # The app on port 80: its group is defined in mysite.conf, which Apache reads after
+    # mysite-le-ssl.conf. A process-group= there would be refused when Apache reads it ("WSGI
+    # process group not yet configured."): the copy on 443 selects the group by its <Files> only.
+    host = certbot_pair(tmp_path)
+    result = host.apply(normalized(dict(MYSITE_APP, port=80)))
+    assert [f['path'] for f in result['files']] == [SSL_AVAILABLE, HTTP_AVAILABLE]
+    ssl = host.text(SSL_AVAILABLE)
+    assert 'WSGIDaemonProcess' not in ssl and 'original line' not in ssl
+    assert ssl == MYSITE_SSL.replace('<VirtualHost *:443>\n', '''<VirtualHost *:443>
+    # BEGIN modwsgi.apache.daemon_mode mysite: daemon group mysite, defined in the virtual host mysite.test:80 of %s; state: absent removes this block
+''' % HTTP_ENABLED + SELECTION + '''    # END modwsgi.apache.daemon_mode mysite
+''')
+    assert result['apps']['mysite'] == {'url': 'http://127.0.0.1:80%s/mysite' % PROBE_URL, 'file': HTTP_ENABLED,
+                                        'files': [HTTP_ENABLED, SSL_ENABLED]}
+    assert script_mounts(host.facts()) == [('mysite.test:443', '/', 'daemon', 'mysite', False),
+                                           ('mysite.test:80', '/', 'daemon', 'mysite', True)]
+    assert host.plan(normalized(dict(MYSITE_APP, port=80)))['files'] == []
+    host.apply(normalized({'name': 'mysite', 'state': 'absent'}))
+    assert host.text(SSL_AVAILABLE) == MYSITE_SSL and host.text(HTTP_AVAILABLE) == MYSITE
+
+
+def test_a_companion_with_another_servername_is_refused_before_any_change(tmp_path):
+    # mod_wsgi: a group defined in a <VirtualHost> serves only virtual hosts with its ServerName.
+    http = MYSITE.replace('    ServerName mysite.test\n    ServerAlias www.mysite.test\n',
+                          '    ServerName www.mysite.test\n    ServerAlias mysite.test\n')
+    host = certbot_pair(tmp_path, http=http)
+    assert refused(host, MYSITE_APP) == [
+        'modwsgi_apps[0].takeover: in_place defines the daemon group mysite in %s:2 (ServerName mysite.test), and '
+        '%s:5 (ServerName www.mysite.test) also mounts /srv/mysite/mysite/wsgi.py for the app\'s names at %s:8; '
+        'mod_wsgi lets only virtual hosts with the same ServerName use a group defined in a virtual host ("WSGI '
+        'process group not accessible."): give it ServerName mysite.test, or remove that mount first'
+        % (SSL_ENABLED, HTTP_ENABLED, HTTP_ENABLED)]
+    assert host.text(HTTP_AVAILABLE) == http and host.text(SSL_AVAILABLE) == MYSITE_SSL
+
+
+@pytest.mark.parametrize('http', [
+    # The port-80 site mounts another script: not the app's, left alone (and still embedded).
+    MYSITE.replace('WSGIScriptAlias / /srv/mysite/mysite/wsgi.py', 'WSGIScriptAlias / /srv/mysite/other.wsgi'),
+    # A pure redirect, as Certbot writes one when the site had no port-80 mount of its own.
+    MYSITE.replace('    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n', ''),
+], ids=['another-script', 'redirect-only'])
+def test_a_virtual_host_of_the_names_that_does_not_mount_the_script_is_left_alone(tmp_path, http):
+    host = certbot_pair(tmp_path, http=http)
+    # The restriction rule counts another script's mount as left embedded.
+    assert [m['script'] for m in left_embedded(host.facts(), normalized(MYSITE_APP), OURS, PROBE_URL)] == (
+        ['/srv/mysite/other.wsgi'] if 'other.wsgi' in http else [])
+    result = host.apply(normalized(MYSITE_APP))
+    assert [f['path'] for f in result['files']] == [SSL_AVAILABLE]
+    assert result['apps']['mysite']['files'] == [SSL_ENABLED]
+    assert host.text(SSL_AVAILABLE) == MYSITE_SSL_CONVERTED and host.text(HTTP_AVAILABLE) == http
+    assert [(m['server'], m['mode']) for m in host.facts()['mounts'] if m['server'] == 'mysite.test:80'] == (
+        [('mysite.test:80', 'embedded')] if 'other.wsgi' in http else [])
+
+
+def test_a_companion_whose_servername_comes_after_its_alias_selects_the_group_without_preload(tmp_path):
+    # Apache reads the alias before the ServerName: a process-group= there would be refused
+    # ("WSGI process group not matchable."). The <Files> selection is checked per request.
+    http = MYSITE.replace('    ServerName mysite.test\n    ServerAlias www.mysite.test\n'
+                          '    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n',
+                          '    WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n'
+                          '    ServerName mysite.test\n    ServerAlias www.mysite.test\n')
+    host = certbot_pair(tmp_path, http=http)
+    host.apply(normalized(MYSITE_APP))
+    assert 'original line' not in host.text(HTTP_AVAILABLE) and 'WSGIProcessGroup mysite' in host.text(HTTP_AVAILABLE)
+    assert script_mounts(host.facts()) == [('mysite.test:443', '/', 'daemon', 'mysite', True),
+                                           ('mysite.test:80', '/', 'daemon', 'mysite', False)]
+    host.apply(normalized({'name': 'mysite', 'state': 'absent'}))
+    assert host.text(HTTP_AVAILABLE) == http
