@@ -10,8 +10,8 @@ sessions use `--docker`, with images from a registry this project cannot reach.
 - sanity, every test, on the oldest and the newest ansible-core claimed; on the versions in
   between, the files changed from the base branch (ANTSIBULL_CHANGE_DETECTION=true), and every
   test but pylint: pylint is three quarters of a sanity run's time, and its verdict depends on
-  the pylint each ansible-test pins, which the oldest, 2.19 (`make sanity`) and the newest
-  already span; what depends on the core version itself (ansible-doc, validate-modules,
+  the pylint each ansible-test pins, which the oldest and the newest already span (`make
+  sanity` alone runs it on 2.19 too; `make test` skips it there); what depends on the core version itself (ansible-doc, validate-modules,
   import, runtime-metadata, the boilerplate tests) still runs on each.
 - units on the oldest ansible-core with the oldest target Python (3.6, RHEL 8's
   platform-python: ansible-test runs the module and module_utils tests there), and on the
