@@ -42,8 +42,8 @@ import re
 
 from ansible_collections.modwsgi.apache.plugins.plugin_utils._role_input import (
     RE_ABS_PATH, RE_MOUNT_KEY, RE_URL_PATH, mount_key, shown)
-from ansible_collections.modwsgi.apache.plugins.plugin_utils._inplace import mounts_script
-from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import answers_names, claims, plan
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._inplace import app_vhosts
+from ansible_collections.modwsgi.apache.plugins.plugin_utils._takeover import claims, plan
 
 SETTING = 'modwsgi_restrict_embedded_accept'
 
@@ -73,8 +73,8 @@ def _converted_in_place(mounts, vhosts, apps, ours_re):
         done.update(index for index, mount in enumerate(mounts)
                     if mount['server'] in servers and mount.get('script') == app['wsgi_script'])
         # The other virtual hosts of the app (Certbot's pair) select its group too.
-        done.update(index for index, mount in enumerate(mounts) for v in vhosts
-                    if not ours_re.search(v['file']) and answers_names(v, app) and mounts_script(mount, v, app))
+        for dummy, selected in app_vhosts({'vhosts': vhosts, 'mounts': mounts}, app, ours_re):
+            done.update(index for index, mount in enumerate(mounts) if mount in selected)
     return done
 
 

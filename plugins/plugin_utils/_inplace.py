@@ -165,6 +165,11 @@ def _newline(line):
     return '\r\n' if line.endswith('\r\n') else '\n'
 
 
+def _indent(line):
+    """The leading white space of ``line``, which the lines written beside it take."""
+    return line[:len(line) - len(line.lstrip())]
+
+
 def head_block(app, indent, newline, probe_url, probe_dir):
     """The block after the ``<VirtualHost>`` line: the daemon group, the probe, the selection."""
     name = app['name']
@@ -322,10 +327,25 @@ def _plan_app(index, app, facts, files, ours_re, errors):
     return site, vindex, aindex, vhost
 
 
-def mounts_script(mount, vhost, app):
+def _mounts_script(mount, vhost, app):
     """Whether ``mount`` is a ``WSGIScriptAlias`` of the app's script in ``vhost``'s file and name."""
     return (mount['server'], mount['file']) == (vhost['server'], vhost['file']) and \
         mount.get('script') == app['wsgi_script'] and (mount.get('directive') or '').lower() == 'wsgiscriptalias'
+
+
+def app_vhosts(facts, app, ours_re):
+    """Every virtual host, not the role's own, that answers to the app's names (on any port) and
+    mounts its script with a ``WSGIScriptAlias``, with those mounts: ``[(vhost, mounts)]``. The
+    plan converts each (the app's own, and the others of Certbot's pair); the files to read and
+    the restriction rule (:mod:`_collateral`) count the same ones."""
+    found = []
+    for vhost in facts['vhosts']:
+        if ours_re.search(vhost['file']) or not answers_names(vhost, app):
+            continue
+        mounts = [m for m in facts['mounts'] if _mounts_script(m, vhost, app)]
+        if mounts:
+            found.append((vhost, mounts))
+    return found
 
 
 def _server_name(lines, vindex, before=None):
@@ -361,13 +381,10 @@ def _plan_companions(index, app, primary, facts, files, ours_re, errors):
     pname = pvhost['server'].rsplit(':', 1)[0]
     order = dict(((v['file'], v['line']), number) for number, v in enumerate(facts['vhosts']))
     found = []
-    for vhost in facts['vhosts']:
-        if ours_re.search(vhost['file']) or (vhost['file'], vhost['line']) == (pvhost['file'], pvhost['line']) \
-                or not answers_names(vhost, app):
+    # A virtual host of another script, or of none (a redirect), is not among them: left as it is.
+    for vhost, mounts in app_vhosts(facts, app, ours_re):
+        if (vhost['file'], vhost['line']) == (pvhost['file'], pvhost['line']):
             continue
-        mounts = [m for m in facts['mounts'] if mounts_script(m, vhost, app)]
-        if not mounts:
-            continue  # another script, or none (a redirect): left as it is
         site = files[vhost['file']]
         vindex = site.original_index(vhost['line'])[0]
         inside = _vhost_range(site.lines, vindex)
@@ -433,22 +450,21 @@ def plan(facts, apps, sources, ours, probe_url, probe_dir, probe=True):
             continue
         site, vindex, aindex, vhost = found
         original = site.lines[aindex]
-        indent = original[:len(original) - len(original.lstrip())]
+        indent = _indent(original)
         newline = _newline(site.lines[vindex])
         site.heads.setdefault(vindex, []).extend(head_block(app, indent, newline, probe and probe_url, probe_dir))
         if app['preload']:
             site.aliases[aindex] = alias_block(app, original, indent, newline)
         converted = [vhost['file']]
         for other, oindex, aliases, ovhost in _plan_companions(index, app, found, facts, files, ours_re, errors):
-            first = other.lines[aliases[0][0]]
-            oindent = first[:len(first) - len(first.lstrip())]
+            oindent = _indent(other.lines[aliases[0][0]])
             onewline = _newline(other.lines[oindex])
             other.heads.setdefault(oindex, []).extend(
                 companion_block(app, 'the virtual host %s of %s' % (vhost['server'], vhost['file']), oindent, onewline))
             for alias, preload in aliases:
                 if preload:
                     line = other.lines[alias]
-                    other.aliases[alias] = alias_block(app, line, line[:len(line) - len(line.lstrip())], onewline)
+                    other.aliases[alias] = alias_block(app, line, _indent(line), onewline)
             if ovhost['file'] not in converted:
                 converted.append(ovhost['file'])
         # The vhost's TLS as Apache reads it (wsgi_facts: its SSLEngine, from an Include too).
@@ -481,6 +497,6 @@ def files_to_read(facts, apps, ours):
                  if mount.get('process_group') in names and mount.get('file') and not ours_re.search(mount['file']))
     for app in apps:
         if app['state'] == 'present' and app.get('takeover') == 'in_place':
-            paths.update(v['file'] for v in facts['vhosts'] if not ours_re.search(v['file']) and (
-                claims(v, app) or (answers_names(v, app) and any(mounts_script(m, v, app) for m in facts['mounts']))))
+            paths.update(v['file'] for v in facts['vhosts'] if not ours_re.search(v['file']) and claims(v, app))
+            paths.update(v['file'] for v, dummy in app_vhosts(facts, app, ours_re))
     return sorted(paths)
