@@ -15,10 +15,15 @@ def warm_up(name, host=HOST):
              '&& ! echo "$out" | grep -q "^Non-2xx" && exit 0; sleep 0.5; done; exit 1' % host)
 
 
+def _limit(load):
+    """The hard bound of a run of `load`, in seconds: ab's `timeout`, and the sampler's beside it."""
+    return load['seconds'] + 30
+
+
 def _ab(load, host):
     """ab's command line for `load` on `host`, bounded by count and time (`timeout` around it)."""
     return ('timeout {limit} ab -r -q -t {seconds} -n {requests} -c {concurrency} '
-            '-H "Host: {host}" http://127.0.0.1/').format(limit=load['seconds'] + 30, host=host, **load)
+            '-H "Host: {host}" http://127.0.0.1/').format(limit=_limit(load), host=host, **load)
 
 
 def burst(name, load, host=HOST, group=None):
@@ -35,7 +40,7 @@ def burst(name, load, host=HOST, group=None):
         '--interval 0.5 {group}> /tmp/samples.json & '
         '{ab} > /tmp/ab.txt 2>&1; '
         'echo "ab rc $?" >> /tmp/ab.txt; touch /tmp/bench-stop; wait'
-    ).format(limit=load['seconds'] + 30, ab=_ab(load, host),
+    ).format(limit=_limit(load), ab=_ab(load, host),
              group='--group %s ' % shlex.quote(group) if group else '')
     sh(name, script, timeout=load['seconds'] + 90)
     after = int(sh(name, 'wc -l < %s' % LOADS_LOG))
