@@ -14,7 +14,8 @@
 # `el9` builds the EL 9 layout test host instead (tests/images/el9/README.md): no RPM repository
 # is reachable, so it is the Debian 12 rootfs with an EL 9 os-release and an `rpm -q` stand-in
 # (localhost/modwsgi-test/el9:9), and httpd built from source with the EL package's layout and
-# configuration files, plus mod_wsgi (el9:9-apache). It needs debian:12, built first when missing.
+# configuration files, plus mod_wsgi (el9:9-apache); and el9:9-pip, the same host with what pip
+# mode builds mod_wsgi with and no python3-mod_wsgi. It needs debian:12, built first when missing.
 #
 # usage: tests/images/build.sh [11|12|13|el9 ...]     (default: 11 12 13)
 set -euo pipefail
@@ -114,6 +115,7 @@ fetch_sdist() {
 
 build_el9() {
     local base="localhost/modwsgi-test/el9:9" image="localhost/modwsgi-test/el9:9-apache"
+    local pip_image="localhost/modwsgi-test/el9:9-pip"
     local cache="$here/../../.cache/el9-src" stage start=$SECONDS
     local -a DERIVE_RUN_ARGS
     if podman image exists "$base"; then
@@ -128,8 +130,8 @@ build_el9() {
         }
         echo "images: $base built"
     fi
-    if podman image exists "$image"; then
-        echo "images: $image exists, kept"
+    if podman image exists "$image" && podman image exists "$pip_image"; then
+        echo "images: $image and $pip_image exist, kept"
         return 0
     fi
     mkdir -p "$cache"
@@ -151,14 +153,27 @@ build_el9() {
         echo "images: compiling httpd for $image failed" >&2
         return 1
     fi
-    echo "images: compiled in $((SECONDS - start)) s; installing into $image"
+    echo "images: compiled in $((SECONDS - start)) s"
     DERIVE_RUN_ARGS=(-v "$here/el9:/el9:ro" -v "$stage:/stage:ro")
-    derive_image "$base" "$image" modwsgi-image-build-el9 'sh /el9/install-httpd.sh' || {
-        echo "images: installing httpd into $image failed" >&2
+    if podman image exists "$image"; then
+        echo "images: $image exists, kept"
+    else
+        echo "images: installing httpd and mod_wsgi into $image"
+        derive_image "$base" "$image" modwsgi-image-build-el9 'sh /el9/install-httpd.sh' || {
+            echo "images: installing httpd into $image failed" >&2
+            return 1
+        }
+        echo "images: $image built in $((SECONDS - start)) s"
+    fi
+    # The host of pip mode: httpd-devel (kept in the stage's .devel), gcc and python3-devel,
+    # and no python3-mod_wsgi (install-pip.sh).
+    echo "images: adding what pip mode builds with into $pip_image"
+    derive_image "$image" "$pip_image" modwsgi-image-build-el9 'sh /el9/install-pip.sh' || {
+        echo "images: making $pip_image failed" >&2
         return 1
     }
     rm -rf "$stage"
-    echo "images: $image built in $((SECONDS - start)) s"
+    echo "images: $pip_image built in $((SECONDS - start)) s"
 }
 
 versions=("$@")

@@ -79,11 +79,11 @@ cd mod_wsgi-*
 make -s -j"$jobs" >/build/mod_wsgi-make.log 2>&1 || { tail -n 40 /build/mod_wsgi-make.log; exit 1; }
 install -m 0755 src/server/.libs/mod_wsgi.so /out/usr/lib64/httpd/modules/mod_wsgi_python3.so
 
-# What the image does not need: headers, the build tree, manuals, the stock configuration
-# (EL's own files replace it; the spec removes conf/*.conf too).
-# apxs, the headers and the build tree are EL's httpd-devel, which a default install lacks.
-rm -rf /out/usr/include /out/usr/lib64/httpd/build /out/usr/share/man /out/usr/share/httpd/manual
-rm -f /out/usr/bin/apxs /out/.httpd-installed
+# apxs, the headers and the build tree (httpd-devel.list) are EL's httpd-devel, which a default
+# install lacks: they stay in /out, and only el9:9-pip gets them (install-httpd.sh leaves them
+# out, install-pip.sh copies them). What no image needs: manuals, the stock configuration (EL's
+# own files replace it; the spec removes conf/*.conf too).
+rm -rf /out/usr/share/man /out/usr/share/httpd/manual
 rm -f /out/etc/httpd/conf/*.conf
 rm -rf /out/etc/httpd/conf/extra /out/etc/httpd/conf/original
 echo "build-httpd: done"

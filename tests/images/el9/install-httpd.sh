@@ -6,7 +6,11 @@
 set -eu
 conf=/el9/conf
 
-cp -a /stage/. /
+# Everything the build installed but httpd-devel (httpd-devel.list: install-pip.sh adds it to
+# el9:9-pip) and build-httpd.sh's marker.
+set -- --exclude=./.httpd-installed
+while read -r path; do set -- "$@" "--exclude=./$path"; done </el9/httpd-devel.list
+tar -C /stage "$@" -cf - . | tar -C / -xf -
 # make install's envvars for apachectl (LD_LIBRARY_PATH): EL has none, its httpd needs none.
 rm -f /usr/sbin/envvars /usr/sbin/envvars-std
 
