@@ -22,7 +22,7 @@ export PY_COLORS := 0
 # The longest runs first: scripts/molecule.sh starts them in this order, each in the first free lane.
 # audit:el9 early: on a machine without the EL 9 image its lane builds it first (8-15 minutes).
 MOLECULE_RUNS ?= pip_venv:debian12 audit:el9 role_default:debian12 role_default:debian11 role_default:debian13 \
-                audit:debian12 in_place:debian12 \
+                audit:debian12 in_place:debian12 pip_venv:el9 \
                 from_embedded:debian12 mpm:debian12 mpm:el9 php_prefork:debian12 \
                 concurrency:debian12 \
                 mpm_facts:el9 mpm_facts:debian13 role_el9:el9

@@ -5,8 +5,10 @@
 #        e.g. scripts/molecule.sh mpm_facts:debian12 mpm_facts:debian13
 # DISTRO is debian11, debian12 or debian13 and picks localhost/modwsgi-test/debian:NN, and
 # debian:NN-apache for hosts that start with Apache installed; el9 picks the EL 9 layout host
-# (localhost/modwsgi-test/el9:9 and el9:9-apache, tests/images/el9/README.md). MOLECULE_IMAGE
-# (for example a registry's image) replaces both, and MOLECULE_APACHE_IMAGE the second one alone.
+# (localhost/modwsgi-test/el9:9 and el9:9-apache, tests/images/el9/README.md). A host of pip mode
+# (MOLECULE_PIP_IMAGE, molecule/pip_venv) starts from the plain image on Debian, where the role
+# installs what pip needs, and from el9:9-pip on el9, where nothing can be installed. MOLECULE_IMAGE
+# (for example a registry's image) replaces all of them, MOLECULE_APACHE_IMAGE the Apache one alone.
 #
 # MOLECULE_HOST_SUFFIX (default empty) is appended to every container's name, so two checkouts
 # can run the same scenario at once without their containers colliding.
@@ -47,7 +49,7 @@ with_el9_image() {
 # One job: a Molecule run (SCENARIO DISTRO) or `make TARGET` (make TARGET); its output to
 # stdout (one lane) or to its log file (several lanes).
 run_one() {
-    local scenario="$1" distro="$2" name log image start=$SECONDS rc=0
+    local scenario="$1" distro="$2" name log image pip_image start=$SECONDS rc=0
     local -a cmd
     if [ "$scenario" = make ]; then
         name="make-$distro"
@@ -59,11 +61,12 @@ run_one() {
         [ "$distro" != el9 ] || [ -n "$user_image" ] || cmd=(with_el9_image "${cmd[@]}")
         export MOLECULE_DISTRO="$distro"
         case "$distro" in
-            el9) image=localhost/modwsgi-test/el9:9 ;;
-            *) image="localhost/modwsgi-test/debian:${distro#debian}" ;;
+            el9) image=localhost/modwsgi-test/el9:9 pip_image=localhost/modwsgi-test/el9:9-pip ;;
+            *) image="localhost/modwsgi-test/debian:${distro#debian}" pip_image="$image" ;;
         esac
         export MOLECULE_IMAGE="${user_image:-$image}"
         export MOLECULE_APACHE_IMAGE="${user_apache_image:-${user_image:-$MOLECULE_IMAGE-apache}}"
+        export MOLECULE_PIP_IMAGE="${user_image:-$pip_image}"
         export MOLECULE_EPHEMERAL_DIRECTORY="$state/$name"
         echo "==> molecule test -s $scenario on $distro ($MOLECULE_IMAGE)"
     fi

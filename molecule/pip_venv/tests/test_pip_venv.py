@@ -1,6 +1,7 @@
 """modwsgi_install: pip and modwsgi_mpm_tuning: auto, through behaviour: HTTP answers, the live
-probe, Apache's own module list and limits, a check-mode run, bad inputs, and last the move of
-the applications' venvs to a second Python (pyenv's 3.12), which mod_wsgi is built again with."""
+probe, Apache's own module list and limits, a check-mode run, bad inputs, and last (Debian 12) the
+move of the applications' venvs to a second Python (pyenv's 3.12), which mod_wsgi is built again
+with. On el9 (the EL 9 layout host) the venvs are 3.12's from the start (prepare.yml)."""
 
 import os
 import sys
@@ -13,8 +14,27 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 from modwsgi_testinfra import ansible, get, playbook, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
 
 PIP_VERSION = '6.1.1'
-# Debian 12's own Python, and the second one (pyenv's, second_python.yml).
+# Debian 12's own Python, and the second one (pyenv's, prepare.yml and second_python.yml).
 FIRST_PYTHON, SECOND_PYTHON = '3.11', '3.12'
+# What differs between the two hosts (molecule.yml): where Apache's files are, its user, its
+# control script, the distribution's mod_wsgi package, and the applications' first Python.
+LAYOUTS = {
+    'debian12': {
+        'user': 'www-data', 'ctl': 'apache2ctl', 'pid_file': '/var/run/apache2/apache2.pid',
+        'wsgi_package': 'libapache2-mod-wsgi-py3', 'python': FIRST_PYTHON,
+        'load_file': '/etc/apache2/mods-available/modwsgi-pip.load',
+        'conf_dir': '/etc/apache2/conf-available',
+        'tuning_from': '/etc/apache2/conf-enabled/modwsgi-mpm-tuning.conf:',
+    },
+    'el9': {
+        'user': 'apache', 'ctl': 'apachectl', 'pid_file': '/run/httpd/httpd.pid',
+        'wsgi_package': 'python3-mod_wsgi', 'python': SECOND_PYTHON,
+        'load_file': '/etc/httpd/conf.modules.d/10-modwsgi-pip.conf',
+        'conf_dir': '/etc/httpd/conf.d',
+        'tuning_from': '/etc/httpd/conf.d/modwsgi-mpm-tuning.conf:',
+    },
+}
+LAYOUT = LAYOUTS[os.environ.get('MOLECULE_DISTRO', 'debian12')]
 APPS = {
     # name: (server name, URL path, processes, threads)
     'shop': ('shop.test', '/', 2, 5),
@@ -28,8 +48,16 @@ EVENT_LIMITS = {'ServerLimit': 4, 'ThreadLimit': 13, 'ThreadsPerChild': 13,
                 'MaxSpareThreads': 26}
 
 
+def wsgi_package_installed(host):
+    """Whether the distribution's mod_wsgi package is installed. On el9, through rpm -q (the
+    stand-in, tests/images/el9/rpm), which has no --quiet for testinfra's own check."""
+    if LAYOUT['wsgi_package'] == 'python3-mod_wsgi':
+        return host.run('rpm -q python3-mod_wsgi').rc == 0
+    return host.package(LAYOUT['wsgi_package']).is_installed
+
+
 @pytest.mark.parametrize('name', sorted(APPS))
-def test_app_runs_in_its_own_venv_not_as_root(host, name, python=FIRST_PYTHON):
+def test_app_runs_in_its_own_venv_not_as_root(host, name, python=LAYOUT['python']):
     server_name, path, _processes, _threads = APPS[name]
     answer = get(host, 'http://127.0.0.1' + path, server_name)
     assert answer['status'] == 200, answer
@@ -37,13 +65,13 @@ def test_app_runs_in_its_own_venv_not_as_root(host, name, python=FIRST_PYTHON):
     assert answer['content'].startswith(name + ': ')
     assert fields['prefix'] == '/srv/%s/venv' % name
     assert fields['marker'] == '%s-venv' % name
-    assert fields['uid'] == str(host.user('www-data').uid)
+    assert fields['uid'] == str(host.user(LAYOUT['user']).uid)
     assert fields['mod_wsgi'] == PIP_VERSION
     assert fields['python'] == python
 
 
 @pytest.mark.parametrize('name', sorted(APPS))
-def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name, python=FIRST_PYTHON):
+def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name, python=LAYOUT['python']):
     server_name, _path, processes, threads = APPS[name]
     answer = ansible(host, 'modwsgi.apache.probe', {
         'url': 'http://127.0.0.1/.well-known/modwsgi-probe/' + name, 'host': server_name,
@@ -57,13 +85,13 @@ def test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name, python=FIRST_P
 
 
 def test_one_mod_wsgi_is_loaded_and_it_is_the_venvs(host):
-    assert not host.package('libapache2-mod-wsgi-py3').is_installed
-    modules = host.check_output('apache2ctl -M 2>/dev/null')
+    assert not wsgi_package_installed(host)
+    modules = host.check_output('%s -M 2>/dev/null' % LAYOUT['ctl'])
     assert modules.count('wsgi_module') == 1
     facts = ansible(host, 'modwsgi.apache.mpm_facts', {'processes': False})['ansible_facts']['apache']
     assert facts['mpm']['name'] == 'event'
     # The shared object Apache mapped is the one pip built in the venv.
-    maps = host.check_output('cat /proc/$(cat /var/run/apache2/apache2.pid)/maps')
+    maps = host.check_output('cat /proc/$(cat %s)/maps' % LAYOUT['pid_file'])
     assert '/opt/modwsgi/venv/lib/' in maps and 'mod_wsgi' in maps
     # wsgi_facts reads the same version statically, from the venv's pip metadata.
     wsgi = ansible(host, 'modwsgi.apache.wsgi_facts', {})['ansible_facts']['mod_wsgi']
@@ -75,18 +103,16 @@ def test_event_mpm_is_sized_for_the_daemon_capacity(host):
     facts = ansible(host, 'modwsgi.apache.mpm_facts', {'processes': False})['ansible_facts']['apache']
     for directive, value in EVENT_LIMITS.items():
         assert facts['limits'][directive] == value, (directive, facts['limits'])
-        assert facts['limits_from'][directive].startswith(
-            '/etc/apache2/conf-enabled/modwsgi-mpm-tuning.conf:'), facts['limits_from']
+        assert facts['limits_from'][directive].startswith(LAYOUT['tuning_from']), facts['limits_from']
 
 
 def test_our_files_are_root_0644(host):
-    for path in ('/etc/apache2/mods-available/modwsgi-pip.load',
-                 '/etc/apache2/conf-available/modwsgi-mpm-tuning.conf',
-                 '/etc/apache2/conf-available/modwsgi.conf'):
+    for path in (LAYOUT['load_file'], LAYOUT['conf_dir'] + '/modwsgi-mpm-tuning.conf',
+                 LAYOUT['conf_dir'] + '/modwsgi.conf'):
         f = host.file(path)
         assert f.is_file, path
         assert (f.user, f.group, f.mode) == ('root', 'root', 0o644), path
-    assert not host.run('ls /etc/apache2/conf-available/ | grep "~$"').stdout
+    assert not host.run('ls %s/ | grep "~$"' % LAYOUT['conf_dir']).stdout
 
 
 def test_check_mode_run_changes_nothing(host):
@@ -102,7 +128,8 @@ def test_bad_inputs_fail_in_preflight(host):
     test_app_runs_in_its_own_venv_not_as_root(host, 'shop')
 
 
-# Last: it changes the host.
+# Last: it changes the host. On el9 the venvs are of the second Python already.
+@pytest.mark.skipif(LAYOUT['python'] == SECOND_PYTHON, reason='the venvs are of the second Python from the start')
 def test_the_applications_move_to_a_second_python_and_mod_wsgi_follows(host):
     playbook('pip_venv', 'second_python.yml')
     pip_venv = host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg')
@@ -119,7 +146,7 @@ def test_the_applications_move_to_a_second_python_and_mod_wsgi_follows(host):
     for name in sorted(APPS):
         test_app_runs_in_its_own_venv_not_as_root(host, name, python=SECOND_PYTHON)
         test_probe_says_daemon_mode_with_the_pip_mod_wsgi(host, name, python=SECOND_PYTHON)
-    assert host.check_output('apache2ctl -M 2>/dev/null').count('wsgi_module') == 1
+    assert host.check_output('%s -M 2>/dev/null' % LAYOUT['ctl']).count('wsgi_module') == 1
     # A second run builds nothing.
     output = playbook('pip_venv', 'converge.yml')
     assert recap_changed(output) == [0], output[-3000:]
