@@ -24,20 +24,29 @@ def ansible(host, module, args):
         return result
 
 
-# Runs on the host (python3, standard library): one plain HTTP GET with a Host header, no proxy,
-# no redirect followed; prints {"status": ..., "content": ...}.
+# Runs on the host (python3, standard library): one GET with a Host header, no proxy, no
+# redirect followed; over https with the server name as SNI and the certificate not checked (the
+# test hosts' are self-signed); prints {"status": ..., "location": ..., "content": ...}.
 _GET = r"""
-import http.client, json, sys, urllib.parse
+import http.client, json, socket, ssl, sys, urllib.parse
 url = urllib.parse.urlsplit(sys.argv[1])
-conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
+https = url.scheme == 'https'
+conn = http.client.HTTPConnection(url.hostname, url.port or (443 if https else 80), timeout=30)
+if https:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn.sock = context.wrap_socket(socket.create_connection((conn.host, conn.port), 30), server_hostname=sys.argv[2])
 conn.request('GET', (url.path or '/') + ('?' + url.query if url.query else ''), headers={'Host': sys.argv[2]})
 answer = conn.getresponse()
-print(json.dumps({'status': answer.status, 'content': answer.read().decode('utf-8', 'replace')}))
+print(json.dumps({'status': answer.status, 'location': answer.getheader('Location'),
+                  'content': answer.read().decode('utf-8', 'replace')}))
 """
 
 
 def get(host, url, server_name):
-    """An HTTP request from the host itself, with a Host header: its status and content (text).
+    """An HTTP or HTTPS request from the host itself, as a visitor of server_name makes it (Host
+    header; SNI over https): its status, Location header and content (text).
 
     Through ``podman exec`` (molecule/conftest.py), not ansible.builtin.uri: each module call
     starts Ansible again (seconds), and the tests need only the status and the body.

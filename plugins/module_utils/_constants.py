@@ -109,9 +109,9 @@ DETECT_ORDER = ('suse', 'debian', 'redhat', 'source')
 # application with tls, the links a2enmod ssl makes (ssl needs socache_shmcb). listened_ports:
 # what the distribution's configuration already listens on (ports.conf; 443 once ssl is on).
 # The role's settings modwsgi_service, modwsgi_packages and modwsgi_socket_prefix replace those.
-# Debian is tested (Molecule, 11 to 13); RedHat runs in Molecule role_el9 (package mode) and
+# Debian is tested (Molecule, 11 to 13); RedHat runs in Molecule role_el9 (package mode, TLS) and
 # pip_venv (pip mode) on an EL 9 layout host, httpd built from source (tests/images/el9/README.md),
-# the packages already there. Its TLS values are not run there.
+# the packages already there.
 ROLE_FAMILIES = {
     'Debian': {
         'layout': 'debian',

@@ -31,6 +31,21 @@ def test_the_role_writes_conf_d_on_the_red_hat_layout(host):
     assert 'python-path=/srv/shop/lib' in conf
 
 
+def test_the_https_application_answers_from_its_group_and_http_redirects(host):
+    # mod_ssl's own 443 (conf.d/ssl.conf) serves the role's vhost, with EL's localhost
+    # certificate; a visitor of http is sent to https.
+    answer = get(host, 'https://127.0.0.1/', 'secure.test')
+    assert answer['status'] == 200, answer
+    assert answer['content'] == 'secure says hello from group secure over https\n'
+    redirect = get(host, 'http://127.0.0.1/', 'secure.test')
+    assert (redirect['status'], redirect['location']) == (301, 'https://secure.test/'), redirect
+    result = probe(host, 'secure.test', 'secure', port=443, scheme='https', validate_certs=False,
+                   expect_mode='daemon', expect_group='secure')
+    assert not result.get('failed'), result
+    conf = host.file('/etc/httpd/conf.d/modwsgi-secure.conf').content_string
+    assert 'SSLCertificateFile /etc/pki/tls/certs/localhost.crt' in conf
+
+
 def test_the_mpm_is_threaded_through_00_mpm_conf(host):
     mpm = host.run('httpd -V')
     assert mpm.rc == 0 and 'Server MPM:     event' in mpm.stdout, mpm.stdout
