@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'shared'))
 
-from modwsgi_testinfra import ansible, get, playbook, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
+from modwsgi_testinfra import ansible, get, playbook, playbook_result, recap_changed  # noqa: E402 pylint: disable=wrong-import-position
 
 PIP_VERSION = '6.1.1'
 # Debian 12's own Python, and the second one (pyenv's, prepare.yml and second_python.yml).
@@ -139,6 +139,13 @@ def test_the_applications_move_to_a_second_python_and_mod_wsgi_follows(host):
     assert recap_changed(output)[0] > 0, output[-3000:]
     assert 'is a venv of /usr/bin/python%s; it is made again' % FIRST_PYTHON in output
     assert host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg') == pip_venv
+    # A build that fails (a release PyPI does not have) puts the venv of the first Python back:
+    # the LoadModule Apache restarts with still names a module on disk.
+    returncode, output = playbook_result('pip_venv', 'converge.yml', '-e', 'modwsgi_pip_version=0.0.1')
+    assert returncode != 0 and 'is back in its place' in output, output[-3000:]
+    assert host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg') == pip_venv
+    assert not host.file('/opt/modwsgi/venv.modwsgi-previous').exists
+    assert host.run('%s -t' % LAYOUT['ctl']).rc == 0
     output = playbook('pip_venv', 'converge.yml')
     assert recap_changed(output)[0] > 0, output[-3000:]
     assert 'python' + SECOND_PYTHON in host.check_output('cat /opt/modwsgi/venv/pyvenv.cfg')
