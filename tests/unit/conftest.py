@@ -20,6 +20,8 @@ __metaclass__ = type
 
 import os
 
+import pytest
+
 try:
     from hypothesis import HealthCheck, settings
     from hypothesis.database import DirectoryBasedExampleDatabase
@@ -41,6 +43,16 @@ if settings is not None:
     settings.load_profile(os.environ.get(PROFILE_ENV, 'ci'))
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's tmpdir plugin has made the factory
 def pytest_configure(config):
     config.addinivalue_line(
         'markers', 'fuzz: property-based tests over mutated inputs (make fuzz runs them long)')
+    # ansible-test units runs every test in a fork of its own (its ansible_forked plugin). The
+    # base directory of tmp_path is made on first use: in each forked test that asks for one,
+    # each making a new numbered directory under /tmp/pytest-of-USER and scanning the others
+    # to clean them up, and since the child leaves by os._exit, its lock stays and the
+    # directories pile up, making each next scan longer. Made here, before any fork, every
+    # test's tmp_path is a directory of its own under one base, as without forks.
+    factory = getattr(config, '_tmp_path_factory', None)
+    if factory is not None:
+        factory.getbasetemp()

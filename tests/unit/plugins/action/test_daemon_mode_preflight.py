@@ -18,18 +18,23 @@ import pytest
 import yaml
 
 from ansible.module_utils import _internal
+from ansible_collections.modwsgi.apache.tests.unit.helpers import controller_code
+
+
+# Imported once, when pytest collects this file, and not in each test: ansible-test runs every
+# test in a fork of its own, which would import the action (and ActionBase) again each time.
+# Importing controller code marks the process as the controller (module warnings then go to
+# the display): controller_code() puts the mark back, so that the modules' tests still run as
+# on a host.
+with controller_code():
+    _ACTION = importlib.import_module('ansible_collections.modwsgi.apache.plugins.action.daemon_mode_preflight')
 
 
 @pytest.fixture
 def action_class(monkeypatch):
-    """ActionModule, imported so that the modules' tests still run as on a host.
-
-    Importing controller code marks the process as the controller (module warnings then go to
-    the display); the mark is put back after each test.
-    """
+    """ActionModule; what a test's run of it marks is put back after the test."""
     monkeypatch.setattr(_internal, 'is_controller', _internal.is_controller)
-    module = importlib.import_module('ansible_collections.modwsgi.apache.plugins.action.daemon_mode_preflight')
-    return module.ActionModule
+    return _ACTION.ActionModule
 
 
 class Task(object):
