@@ -26,6 +26,11 @@ export ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=False
 export ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
 # Each task's time in the logs.
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+# The Molecule hosts' podman connection (molecule/shared/plugins/connection/podman.py), which
+# demo/inventory.yml names `podman`: containers.podman's, with pipelining, so one `podman exec`
+# per task instead of three. Without this directory, `podman` is containers.podman.podman.
+export ANSIBLE_CONNECTION_PLUGINS="$root/molecule/shared/plugins/connection"
+export ANSIBLE_PIPELINING=True
 
 image="${DEMO_IMAGE:-localhost/modwsgi-test/debian:12-apache}"
 output="$root/demo/output"
